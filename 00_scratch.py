@@ -565,13 +565,21 @@ def parse_args(argv=None):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument(
-        "--latent-dim", type=int_in_range(1, N_PIXELS), default=2, help="code size K, 1 to 64"
+        "--latent-dim",
+        type=int_in_range(1, N_PIXELS),
+        default=2,
+        metavar="K",
+        help="code size K, 1 to 64",
     )
     parser.add_argument(
-        "--seed", type=int_in_range(0, 2**32 - 1), default=0, help="seed of the random GD start"
+        "--seed",
+        type=int_in_range(0, 2**32 - 1),
+        default=0,
+        metavar="S",
+        help="seed of the random GD start",
     )
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="folder for the PNGs and JSON"
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="folder for the PNGs and JSON"
     )
     return parser.parse_args(argv)
 

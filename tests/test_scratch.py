@@ -213,42 +213,54 @@ def test_extreme_latent_dims_run_and_explain(out_dir, k):
 
 
 @pytest.mark.parametrize(
-    "args, flag",
+    "args, expected",
     [
-        (["--latent-dim", "0"], "--latent-dim"),
-        (["--latent-dim", "65"], "--latent-dim"),
-        (["--latent-dim", "two"], "--latent-dim"),
-        (["--seed", "-1"], "--seed"),
-        (["--bogus"], "--bogus"),
+        (["--latent-dim", "0"], ["--latent-dim", "1 to 64"]),
+        (["--latent-dim", "65"], ["--latent-dim", "1 to 64"]),
+        (["--latent-dim", "two"], ["--latent-dim", "1 to 64"]),
+        (["--seed", "-1"], ["--seed"]),
+        (["--bogus"], ["--bogus"]),
     ],
 )
-def test_bad_arguments_exit_2_with_one_line(out_dir, args, flag):
-    result = run_script(SCRIPT, *args, "--out", out_dir)
+def test_bad_arguments_exit_2_with_one_line(scratch, capsys, args, expected):
+    with pytest.raises(SystemExit) as exit_info:
+        scratch.parse_args(args)
+    assert exit_info.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert all(word in lines[0] for word in expected)
+
+
+def test_bad_argument_from_the_terminal_has_no_traceback(out_dir):
+    result = run_script(SCRIPT, "--latent-dim", "100", "--out", out_dir)
     assert result.returncode == 2
     assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and flag in lines[0] and "Traceback" not in result.stderr
-    if "latent" in flag:
-        assert "1 to 64" in lines[0]
+    assert result.stderr.count("\n") == 1 and "--latent-dim" in result.stderr
     assert not out_dir.exists()
 
 
-def test_help_names_every_flag_with_its_default():
-    result = run_script(SCRIPT, "--help")
-    assert result.returncode == 0
+def test_help_names_every_flag_with_its_default(scratch, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        scratch.parse_args(["--help"])
+    assert exit_info.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())  # unwrap argparse's line breaks
     for flag in ["--latent-dim", "--seed", "--out"]:
-        assert flag in result.stdout
-    assert "default: 2" in result.stdout
+        assert flag in help_text
+    assert "(default: 2)" in help_text and "(default: 0)" in help_text
 
 
-def test_unwritable_output_exits_1_with_one_line(tmp_path):
+def test_unwritable_output_exits_1_with_one_line(scratch, tmp_path):
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
-    for out in [blocker, blocker / "sub"]:
-        result = run_script(SCRIPT, "--out", out)
-        assert result.returncode == 1
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and "Traceback" not in result.stderr and "--out" in lines[0]
+    # From the terminal: exit status 1, one line, no traceback.
+    result = run_script(SCRIPT, "--out", blocker)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "--out" in result.stderr
+    assert "Traceback" not in result.stderr
+    # A folder below a file cannot be made either; sys.exit(message) means status 1.
+    with pytest.raises(SystemExit) as exit_info:
+        scratch.main(["--out", str(blocker / "sub")])
+    assert isinstance(exit_info.value.code, str) and "--out" in exit_info.value.code
     assert blocker.read_text() == "not a folder"
 
 
