@@ -28,12 +28,21 @@ def run_script(filename, *args, timeout=120):
     )
 
 
-@pytest.fixture(scope="session")
-def scratch():
-    module = load_script("00_scratch.py", "scratch")
-    # Loading the script installs its Ctrl-C excepthook; pytest's own handling must stay in charge.
+def load_script_for_tests(filename, module_name):
+    module = load_script(filename, module_name)
+    # Loading a script installs its Ctrl-C excepthook; pytest's own handling must stay in charge.
     sys.excepthook = sys.__excepthook__
     return module
+
+
+@pytest.fixture(scope="session")
+def scratch():
+    return load_script_for_tests("00_scratch.py", "scratch")
+
+
+@pytest.fixture(scope="session")
+def ae():
+    return load_script_for_tests("01_pytorch.py", "pytorch_autoencoder")
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +55,39 @@ def digits(scratch):
 def out_dir(tmp_path):
     """A fresh output folder; the scripts create it themselves."""
     return tmp_path / "out"
+
+
+def assert_png(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    assert len(data) > 10_000, f"{path.name} looks empty"
+
+
+def usage_error_line(parse_args, args, capsys):
+    """Parse bad arguments; check for exit code 2 and exactly one line on stderr; return it."""
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(args)
+    assert exit_info.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    return lines[0]
+
+
+def help_text(parse_args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(["--help"])
+    assert exit_info.value.code == 0
+    return " ".join(capsys.readouterr().out.split())  # unwrap argparse's line breaks
+
+
+def write_previous_assets(out_dir, names):
+    """Fill out_dir with stand-ins for earlier assets; returns {name: bytes} to compare after."""
+    out_dir.mkdir()
+    previous = {name: f"previous {name}".encode() for name in names}
+    for name, content in previous.items():
+        (out_dir / name).write_bytes(content)
+    return previous
+
+
+def folder_contents(folder):
+    return {path.name: path.read_bytes() for path in folder.iterdir()}

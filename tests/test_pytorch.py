@@ -9,7 +9,15 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, load_script, run_script
+from conftest import (
+    ROOT,
+    assert_png,
+    folder_contents,
+    help_text,
+    run_script,
+    usage_error_line,
+    write_previous_assets,
+)
 from sklearn.decomposition import PCA
 
 SCRIPT = "01_pytorch.py"
@@ -33,13 +41,6 @@ METRICS_KEYS = {
     "knn_accuracy",
     "train_seconds",
 }
-
-
-@pytest.fixture(scope="module")
-def ae():
-    module = load_script(SCRIPT, "pytorch_autoencoder")
-    sys.excepthook = sys.__excepthook__  # the script's Ctrl-C hook is for the command line only
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -136,12 +137,6 @@ def test_default_model_beats_pca_at_k2(ae, data):
 
 
 # ----------------------------------------------------------------------------- the script
-def assert_png(path):
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
-    assert len(data) > 10_000, f"{path.name} looks empty"
-
-
 def test_tiny_run_with_sweep_writes_every_file(out_dir):
     result = run_script(SCRIPT, "--epochs", 2, "--sweep", "--out", out_dir)
     assert result.returncode == 0, result.stderr
@@ -180,26 +175,21 @@ def test_same_flags_give_identical_metrics(ae, tmp_path, capsys):
     assert runs[0] == runs[1]
 
 
-def write_previous_assets(out_dir):
-    out_dir.mkdir()
-    previous = {name: f"previous {name}".encode() for name in [*PNGS, "pytorch_metrics.json"]}
-    for name, content in previous.items():
-        (out_dir / name).write_bytes(content)
-    return previous
+ASSETS = [*PNGS, "pytorch_metrics.json"]
 
 
 def test_divergence_exits_1_and_writes_nothing(out_dir):
-    previous = write_previous_assets(out_dir)
+    previous = write_previous_assets(out_dir, ASSETS)
     result = run_script(SCRIPT, "--lr", "1e6", "--epochs", 3, "--out", out_dir)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "diverged" in lines[0] and "--lr" in lines[0]
     assert "Traceback" not in result.stderr
-    assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == previous
+    assert folder_contents(out_dir) == previous
 
 
 def test_ctrl_c_during_training_exits_130_and_writes_nothing(out_dir):
-    previous = write_previous_assets(out_dir)
+    previous = write_previous_assets(out_dir, ASSETS)
     process = subprocess.Popen(
         [sys.executable, str(ROOT / SCRIPT), "--epochs", "1000", "--out", str(out_dir)],
         stdout=subprocess.PIPE,
@@ -211,7 +201,7 @@ def test_ctrl_c_during_training_exits_130_and_writes_nothing(out_dir):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130
     assert stderr.strip().splitlines() == ["interrupted; no files were written"]
-    assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == previous
+    assert folder_contents(out_dir) == previous
 
 
 @pytest.mark.parametrize(
@@ -230,12 +220,8 @@ def test_ctrl_c_during_training_exits_130_and_writes_nothing(out_dir):
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(ae, capsys, args, expected):
-    with pytest.raises(SystemExit) as exit_info:
-        ae.parse_args(args)
-    assert exit_info.value.code == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1
-    assert all(word in lines[0] for word in expected)
+    line = usage_error_line(ae.parse_args, args, capsys)
+    assert all(word in line for word in expected)
 
 
 def test_bad_argument_from_the_terminal_has_no_traceback(out_dir):
@@ -246,14 +232,11 @@ def test_bad_argument_from_the_terminal_has_no_traceback(out_dir):
 
 
 def test_help_explains_every_flag(ae, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        ae.parse_args(["--help"])
-    assert exit_info.value.code == 0
-    help_text = " ".join(capsys.readouterr().out.split())  # unwrap argparse's line breaks
+    text = help_text(ae.parse_args, capsys)
     flags = ["--latent-dim", "--epochs", "--batch-size", "--lr", "--seed", "--device", "--out"]
     for flag in [*flags, "--sweep"]:
-        assert flag in help_text
-    assert "default: 100" in help_text and "default: 0.005" in help_text
+        assert flag in text
+    assert "(default: 100)" in text and "(default: 0.005)" in text
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")

@@ -8,7 +8,15 @@ import time
 
 import numpy as np
 import pytest
-from conftest import ROOT, run_script
+from conftest import (
+    ROOT,
+    assert_png,
+    folder_contents,
+    help_text,
+    run_script,
+    usage_error_line,
+    write_previous_assets,
+)
 from sklearn.decomposition import PCA
 
 SCRIPT = "00_scratch.py"
@@ -159,12 +167,6 @@ def test_checks_are_deterministic_for_a_seed(scratch, digits):
 
 
 # ----------------------------------------------------------------------------- the script
-def assert_png(path):
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
-    assert len(data) > 10_000, f"{path.name} looks empty"
-
-
 def assert_metrics_shape(metrics):
     assert set(metrics) == set(METRICS_KEYS)
     for key, subkeys in METRICS_KEYS.items():
@@ -223,12 +225,8 @@ def test_extreme_latent_dims_run_and_explain(out_dir, k):
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(scratch, capsys, args, expected):
-    with pytest.raises(SystemExit) as exit_info:
-        scratch.parse_args(args)
-    assert exit_info.value.code == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1
-    assert all(word in lines[0] for word in expected)
+    line = usage_error_line(scratch.parse_args, args, capsys)
+    assert all(word in line for word in expected)
 
 
 def test_bad_argument_from_the_terminal_has_no_traceback(out_dir):
@@ -240,13 +238,10 @@ def test_bad_argument_from_the_terminal_has_no_traceback(out_dir):
 
 
 def test_help_names_every_flag_with_its_default(scratch, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        scratch.parse_args(["--help"])
-    assert exit_info.value.code == 0
-    help_text = " ".join(capsys.readouterr().out.split())  # unwrap argparse's line breaks
+    text = help_text(scratch.parse_args, capsys)
     for flag in ["--latent-dim", "--seed", "--out"]:
-        assert flag in help_text
-    assert "(default: 2)" in help_text and "(default: 0)" in help_text
+        assert flag in text
+    assert "(default: 2)" in text and "(default: 0)" in text
 
 
 def test_unwritable_output_exits_1_with_one_line(scratch, tmp_path):
@@ -266,10 +261,7 @@ def test_unwritable_output_exits_1_with_one_line(scratch, tmp_path):
 
 @pytest.mark.parametrize("delay", [0.3, 1.6])
 def test_ctrl_c_exits_130_and_leaves_previous_assets(out_dir, delay):
-    out_dir.mkdir()
-    previous = {name: f"previous {name}".encode() for name in [*PNGS, "scratch_metrics.json"]}
-    for name, content in previous.items():
-        (out_dir / name).write_bytes(content)
+    previous = write_previous_assets(out_dir, [*PNGS, "scratch_metrics.json"])
     process = subprocess.Popen(
         [sys.executable, str(ROOT / SCRIPT), "--latent-dim", "40", "--out", str(out_dir)],
         stdout=subprocess.PIPE,
@@ -281,4 +273,4 @@ def test_ctrl_c_exits_130_and_leaves_previous_assets(out_dir, delay):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130
     assert stderr.strip().splitlines() == ["interrupted; no files were written"]
-    assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == previous
+    assert folder_contents(out_dir) == previous
