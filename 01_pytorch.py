@@ -186,7 +186,7 @@ def train(model, X_train, X_test, epochs, batch_size, lr, seed, log=print):
     """Adam on shuffled minibatches, warm-up + cosine schedule; returns per-epoch MSE history.
 
     The train MSE of an epoch is the mean of its minibatch losses, summed on the device and read
-    once per epoch: a .item() per step would make the CPU wait for every step to finish.
+    once per epoch: on a GPU, a .item() per step would make the CPU wait for every step to finish.
     """
     optimizer = Adam(model.parameters())
     total_steps = epochs * math.ceil(len(X_train) / batch_size)
