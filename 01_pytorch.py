@@ -598,17 +598,23 @@ def main(argv=None):
         metrics, codes_test = evaluate(model, pca, data, tensors)
         if args.sweep:
             print(f"\nSweep: test MSE at each code size ({args.epochs} epochs each)")
-            done = {"latent_dim": k, "test_mse": metrics["test_mse"]}
-            done["pca_test_mse"] = metrics["pca_test_mse"]
+            done = {"latent_dim": k} | {key: metrics[key] for key in ("test_mse", "pca_test_mse")}
             sweep = run_sweep(data, tensors, args, done)
     except TrainingDiverged as err:
         sys.exit(
             f"01_pytorch.py: error: training diverged ({err}); try a smaller --lr"
             f" (default {DEFAULT_LR:g}). No files were written."
         )
-    settings = {"latent_dim": k, "seed": args.seed, "epochs": args.epochs}
-    settings |= {"batch_size": args.batch_size, "lr": args.lr, "device": device}
-    metrics = {**settings, **metrics, "train_seconds": round(seconds, 3)}
+    metrics = {
+        "latent_dim": k,
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "device": device,
+        **metrics,
+        "train_seconds": round(seconds, 3),
+    }
     if args.sweep:
         metrics["sweep"] = sweep
     print_table(metrics, k)
