@@ -1,4 +1,4 @@
-"""Tests for 01_pytorch.py: the model, training, the command line, the files."""
+"""Tests for 01_pytorch.py: the two models, training, the sweep, the files."""
 
 import argparse
 import json
@@ -15,20 +15,16 @@ from conftest import (
     folder_contents,
     help_text,
     run_script,
-    usage_error_line,
+    usage_error,
     write_previous_assets,
 )
 from sklearn.decomposition import PCA
+from torch import nn
 
 SCRIPT = "01_pytorch.py"
-PNGS = [
-    "pytorch_latent_space.png",
-    "pytorch_reconstruction.png",
-    "pytorch_training_curve.png",
-    "pytorch_latent_manifold.png",
-]
-SWEEP_PNG = "pytorch_mse_vs_latent_dim.png"
+TINY = ["--epochs", "5"]  # enough for every model to beat drawing the mean digit
 METRICS_KEYS = {
+    "model",
     "latent_dim",
     "seed",
     "epochs",
@@ -48,31 +44,50 @@ def data(ae):
     return ae.load_data()
 
 
-def default_args(**changes):
-    args = {"seed": 0, "epochs": 100, "batch_size": 128, "lr": 5e-3, **changes}
-    return argparse.Namespace(**args)
-
-
-def as_tensors(data):
+@pytest.fixture(scope="module")
+def tensors(data):
     return torch.as_tensor(data[0]), torch.as_tensor(data[1])
 
 
-# ----------------------------------------------------------------------------- the model
-def test_encoder_and_decoder_shapes(ae):
+def settings(**changes):
+    args = {"seed": 0, "epochs": 100, "batch_size": 64, "lr": 1e-2, **changes}
+    return argparse.Namespace(**args)
+
+
+def pca_fit(data, k):
+    return PCA(n_components=k, svd_solver="full").fit(data[0])
+
+
+# ----------------------------------------------------------------------------- the models
+def test_the_default_settings_are_the_ones_the_tests_use(ae):
+    assert (ae.EPOCHS, ae.BATCH_SIZE, ae.LR) == (100, 64, 1e-2)
+
+
+def test_vanilla_model_is_a_plain_pair_of_relu_stacks(ae):
     model = ae.Autoencoder(latent_dim=3)
-    x = torch.rand(5, 64)
-    assert model.encoder(x).shape == (5, 3)
-    assert model.decoder(torch.rand(5, 3)).shape == (5, 64)
-    assert model(x).shape == (5, 64)
-    relus = [m for m in model.modules() if isinstance(m, torch.nn.ReLU)]
-    assert len(relus) == 2 * len(ae.HIDDEN)
+    for half, sizes in [(model.encoder, [64, 256, 128, 3]), (model.decoder, [3, 128, 256, 64])]:
+        assert type(half) is nn.Sequential
+        assert [type(layer) for layer in half] == [nn.Linear, nn.ReLU] * 2 + [nn.Linear]
+        linears = [layer for layer in half if isinstance(layer, nn.Linear)]
+        assert [linears[0].in_features] + [layer.out_features for layer in linears] == sizes
+    assert model(torch.rand(5, 64)).shape == (5, 64)
 
 
-def test_untrained_network_is_exactly_pca(ae, data):
-    X_train, X_test = data[0], data[1]
-    pca = PCA(n_components=4, svd_solver="full").fit(X_train)
-    model = ae.Autoencoder(latent_dim=4)
-    ae.start_from_pca(model, pca)
+def test_linear_skip_model_is_the_same_networks_plus_one_linear_path(ae):
+    vanilla, skip = ae.Autoencoder(latent_dim=3), ae.LinearSkipAutoencoder(latent_dim=3)
+    for plain, with_path in [(vanilla.encoder, skip.encoder), (vanilla.decoder, skip.decoder)]:
+        assert str(with_path.network) == str(plain)
+        assert (with_path.linear.in_features, with_path.linear.out_features) == (
+            plain[0].in_features,
+            plain[-1].out_features,
+        )
+
+
+@pytest.mark.parametrize("k", [1, 4])
+def test_untrained_linear_skip_model_is_exactly_pca(ae, data, k):
+    X_test = data[1]
+    pca = pca_fit(data, k)
+    model = ae.build_model("linear-skip", k, pca)
     X = torch.as_tensor(X_test)
     with torch.no_grad():
         np.testing.assert_allclose(model.encoder(X).numpy(), pca.transform(X_test), atol=1e-5)
@@ -80,40 +95,13 @@ def test_untrained_network_is_exactly_pca(ae, data):
     np.testing.assert_allclose(recon, pca.inverse_transform(pca.transform(X_test)), atol=1e-5)
 
 
-def test_hand_written_adam_matches_torch_optim_adam(ae):
-    torch.manual_seed(0)
-    ours, theirs = ae.Autoencoder(latent_dim=2), ae.Autoencoder(latent_dim=2)
-    theirs.load_state_dict(ours.state_dict())
-    reference = torch.optim.Adam(theirs.parameters(), lr=1e-2, foreach=False)
-    optimizer = ae.Adam(ours.parameters())
-    X = torch.rand(32, 64)
-    for _ in range(5):
-        for model in (ours, theirs):
-            model.zero_grad()
-            torch.mean((model(X) - X) ** 2).backward()
-        optimizer.step(lr=1e-2)
-        reference.step()
-    for mine, reference_param in zip(ours.parameters(), theirs.parameters(), strict=True):
-        torch.testing.assert_close(mine, reference_param, rtol=1e-5, atol=1e-7)
-    assert not torch.equal(next(ours.parameters()), next(ae.Autoencoder(2).parameters()))
-
-
-def test_learning_rate_warms_up_then_decays_to_zero(ae):
-    rates = [ae.learning_rate(step, 100, peak_lr=1.0) for step in range(100)]
-    assert rates[0] == pytest.approx(0.1)
-    assert max(rates) == rates[9] == 1.0
-    assert all(a < b for a, b in zip(rates[:9], rates[1:10], strict=True))
-    assert all(a > b for a, b in zip(rates[10:-1], rates[11:], strict=True))
-    assert rates[-1] < 1e-3
-
-
-def test_training_is_deterministic_for_a_seed(ae, data):
-    X_train_t, X_test_t = as_tensors(data)
-    pca = PCA(n_components=2, svd_solver="full").fit(data[0])
+# ----------------------------------------------------------------------------- training
+def test_training_is_deterministic_for_a_seed(ae, data, tensors):
+    pca = pca_fit(data, 2)
 
     def final_weights(seed):
-        args = default_args(epochs=2, seed=seed)
-        model, history, _ = ae.fit_autoencoder(X_train_t, X_test_t, pca, args, 2, log=print)
+        args = settings(epochs=5, seed=seed)
+        model, history, _ = ae.fit_autoencoder(*tensors, pca, args, 2, "vanilla", log=print)
         return history, torch.cat([p.detach().flatten() for p in model.parameters()])
 
     history_a, weights_a = final_weights(0)
@@ -124,67 +112,102 @@ def test_training_is_deterministic_for_a_seed(ae, data):
     assert not torch.equal(weights_a, weights_c)
 
 
-def test_default_model_beats_pca_at_k2(ae, data):
-    """The one test that trains the default model (K=2, seed 0, default epochs)."""
-    X_train_t, X_test_t = as_tensors(data)
-    pca = PCA(n_components=2, svd_solver="full").fit(data[0])
-    model, history, _ = ae.fit_autoencoder(X_train_t, X_test_t, pca, default_args(), 2, log=print)
-    metrics, _ = ae.evaluate(model, pca, data, (X_train_t, X_test_t))
+def test_a_model_that_draws_the_mean_digit_has_learned_nothing(ae, data, tensors):
+    X_train = tensors[0]
+
+    class MeanDigit(nn.Module):
+        def forward(self, x):
+            return X_train.mean(dim=0).expand_as(x)
+
+    with pytest.raises(ae.TrainingFailed, match="no better than drawing the mean digit"):
+        ae.check_it_learned(MeanDigit(), X_train)
+    ae.check_it_learned(ae.build_model("linear-skip", 1, pca_fit(data, 1)), X_train)  # PCA: fine
+
+
+def test_default_vanilla_model_beats_pca_at_k2(ae, data, tensors):
+    """The one test that trains a default model (vanilla, K=2, seed 0, default settings)."""
+    pca = pca_fit(data, 2)
+    model, history, _ = ae.fit_autoencoder(*tensors, pca, settings(), 2, "vanilla", log=print)
+    metrics = ae.evaluate(model, pca, data, tensors)
     assert metrics["pca_test_mse"] == pytest.approx(0.0522, abs=1e-4)
-    assert metrics["test_mse"] <= 0.029
+    assert metrics["test_mse"] <= 0.029  # issue 8's target; 0.0268 measured here
     assert metrics["knn_accuracy"]["autoencoder"] > metrics["knn_accuracy"]["pca"]
     assert history["test_mse"][-1] == pytest.approx(metrics["test_mse"], rel=1e-5)
 
 
 # ----------------------------------------------------------------------------- the script
-def test_tiny_run_with_sweep_writes_every_file(out_dir):
-    result = run_script(SCRIPT, "--epochs", 2, "--sweep", "--out", out_dir)
+def test_tiny_sweep_writes_its_own_files_and_a_valid_main_run(out_dir):
+    result = run_script(SCRIPT, *TINY, "--sweep", "--out", out_dir)
     assert result.returncode == 0, result.stderr
-    assert "epoch    2/2" in result.stdout and "5-NN digit accuracy" in result.stdout
-    for name in [*PNGS, SWEEP_PNG]:
+    assert "epoch    5/5" in result.stdout and "5-NN digit accuracy" in result.stdout
+    assert result.stdout.count("test MSE 0.") >= 11  # a progress line per model trained
+    for name in ["pytorch_latent_space.png", "pytorch_mse_vs_latent_dim.png"]:
         assert_png(out_dir / name)
     metrics = json.loads((out_dir / "pytorch_metrics.json").read_text())
-    assert set(metrics) == METRICS_KEYS | {"sweep"}
-    assert set(metrics["knn_accuracy"]) == {"autoencoder", "pca"}
-    assert [row["latent_dim"] for row in metrics["sweep"]] == [1, 2, 4, 8, 16, 32]
-    assert all(set(row) == {"latent_dim", "test_mse", "pca_test_mse"} for row in metrics["sweep"])
-    assert (metrics["latent_dim"], metrics["epochs"], metrics["device"]) == (2, 2, "cpu")
-    assert metrics["sweep"][1]["test_mse"] == metrics["test_mse"]  # K=2 is the main run
-    assert all(row["test_mse"] > 0 for row in metrics["sweep"])
+    assert set(metrics) == METRICS_KEYS
+    assert (metrics["model"], metrics["latent_dim"], metrics["epochs"]) == ("vanilla", 2, 5)
+    sweep = json.loads((out_dir / "pytorch_sweep.json").read_text())
+    assert set(sweep) == {"seed", "epochs", "batch_size", "lr", "device", "rows"}
+    rows = {(row["model"], row["latent_dim"]): row for row in sweep["rows"]}
+    assert set(rows) == {(m, k) for m in ("vanilla", "linear-skip") for k in (1, 2, 4, 8, 16, 32)}
+    assert all(
+        set(row) == {"model", "latent_dim", "test_mse", "pca_test_mse"} for row in rows.values()
+    )
+    assert rows["vanilla", 2]["test_mse"] == metrics["test_mse"]  # the main run, not retrained
+    assert rows["vanilla", 1]["test_mse"] != rows["linear-skip", 1]["test_mse"]
 
 
-@pytest.mark.parametrize("k", [1, 64])
-def test_extreme_latent_dims_run(ae, out_dir, capsys, k):
-    ae.main(["--latent-dim", str(k), "--epochs", "1", "--out", str(out_dir)])
+def test_a_run_without_sweep_leaves_the_sweep_files_alone(ae, out_dir, capsys):
+    previous = write_previous_assets(
+        out_dir, ["pytorch_mse_vs_latent_dim.png", "pytorch_sweep.json"]
+    )
+    ae.main([*TINY, "--out", str(out_dir)])
+    contents = folder_contents(out_dir)
+    assert {name: contents[name] for name in previous} == previous
+    assert len(contents) == len(previous) + 5
+
+
+@pytest.mark.parametrize("flags", [["--latent-dim", "1"], ["--latent-dim", "64", "--linear-skip"]])
+def test_extreme_latent_dims_and_the_second_model_run(ae, out_dir, capsys, flags):
+    ae.main([*TINY, *flags, "--out", str(out_dir)])
     metrics = json.loads((out_dir / "pytorch_metrics.json").read_text())
-    assert set(metrics) == METRICS_KEYS and metrics["latent_dim"] == k
-    for name in PNGS:
+    assert set(metrics) == METRICS_KEYS
+    assert metrics["latent_dim"] == int(flags[1])
+    assert metrics["model"] == ("linear-skip" if "--linear-skip" in flags else "vanilla")
+    for name in ["pytorch_reconstruction.png", "pytorch_latent_manifold.png"]:
         assert_png(out_dir / name)
-    assert not (out_dir / SWEEP_PNG).exists()
-    if k == 64:
+    if "64" in flags:
         assert "nothing left to win" in capsys.readouterr().out
 
 
 def test_same_flags_give_identical_metrics(ae, tmp_path, capsys):
     runs = []
     for name in ["a", "b"]:
-        ae.main(["--epochs", "3", "--latent-dim", "3", "--out", str(tmp_path / name)])
+        ae.main([*TINY, "--latent-dim", "3", "--out", str(tmp_path / name)])
         metrics = json.loads((tmp_path / name / "pytorch_metrics.json").read_text())
         metrics.pop("train_seconds")
         runs.append(metrics)
     assert runs[0] == runs[1]
 
 
-ASSETS = [*PNGS, "pytorch_metrics.json"]
+ASSETS = [
+    "pytorch_latent_space.png",
+    "pytorch_reconstruction.png",
+    "pytorch_training_curve.png",
+    "pytorch_latent_manifold.png",
+    "pytorch_metrics.json",
+]
 
 
-def test_divergence_exits_1_and_writes_nothing(out_dir):
+@pytest.mark.parametrize("flags", [["--lr", "1", "--epochs", "5"], ["--epochs", "1"]])
+def test_a_run_that_learned_garbage_fails_and_writes_nothing(ae, out_dir, capsys, flags):
+    """--lr 1 throws the weights around; one epoch is too short to learn anything."""
     previous = write_previous_assets(out_dir, ASSETS)
-    result = run_script(SCRIPT, "--lr", "1e6", "--epochs", 3, "--out", out_dir)
-    assert result.returncode == 1
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "diverged" in lines[0] and "--lr" in lines[0]
-    assert "Traceback" not in result.stderr
+    with pytest.raises(SystemExit) as exit_info:
+        ae.main([*flags, "--out", str(out_dir)])
+    message = exit_info.value.code  # sys.exit(message): one line on stderr, exit status 1
+    assert isinstance(message, str) and "\n" not in message and "training failed" in message
+    assert "--lr" in message and "--epochs" in message and "mean digit" in message
     assert folder_contents(out_dir) == previous
 
 
@@ -212,31 +235,26 @@ def test_ctrl_c_during_training_exits_130_and_writes_nothing(out_dir):
         (["--epochs", "0"], ["--epochs"]),
         (["--epochs", "ten"], ["--epochs"]),
         (["--batch-size", "0"], ["--batch-size", "1 to 1437"]),
-        (["--lr", "-1"], ["--lr", "positive"]),
-        (["--lr", "nan"], ["--lr", "positive"]),
+        (["--lr", "-1"], ["--lr", "above 0"]),
+        (["--lr", "nan"], ["--lr", "above 0"]),
+        (["--lr", "100"], ["--lr", "at most 1"]),
+        (["--lr", "4e37"], ["--lr", "at most 1"]),
         (["--seed", "1.5"], ["--seed"]),
         (["--device", "tpu"], ["--device", "auto"]),
         (["--bogus"], ["--bogus"]),
     ],
 )
-def test_bad_arguments_exit_2_with_one_line(ae, capsys, args, expected):
-    line = usage_error_line(ae.parse_args, args, capsys)
+def test_bad_arguments_exit_2_with_argparse_usage(ae, capsys, args, expected):
+    line = usage_error(ae.parse_args, args, capsys)
     assert all(word in line for word in expected)
 
 
-def test_bad_argument_from_the_terminal_has_no_traceback(out_dir):
-    result = run_script(SCRIPT, "--epochs", "-5", "--out", out_dir)
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "--epochs" in result.stderr
-    assert not out_dir.exists()
-
-
-def test_help_explains_every_flag(ae, capsys):
+def test_help_explains_every_flag_with_its_default(ae, capsys):
     text = help_text(ae.parse_args, capsys)
     flags = ["--latent-dim", "--epochs", "--batch-size", "--lr", "--seed", "--device", "--out"]
-    for flag in [*flags, "--sweep"]:
+    for flag in [*flags, "--linear-skip", "--sweep"]:
         assert flag in text
-    assert "(default: 100)" in text and "(default: 0.005)" in text
+    assert "(default: 100)" in text and "(default: 0.01)" in text and "(default: 64)" in text
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
