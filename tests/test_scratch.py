@@ -14,7 +14,7 @@ from conftest import (
     folder_contents,
     help_text,
     run_script,
-    usage_error_line,
+    usage_error,
     write_previous_assets,
 )
 from sklearn.decomposition import PCA
@@ -32,7 +32,9 @@ METRICS_KEYS = {
         "eckart_young_rel_gap",
         "gd_mse_ratio",
         "gd_max_subspace_angle_deg",
-        "gd_max_component_angle_deg",
+        "plain_gd_max_axis_angle_deg",
+        "l2_max_axis_angle_deg",
+        "l2_code_rotation_deg",
     },
     "gd_ae": {"iterations", "seconds", "train_mse", "test_mse"},
 }
@@ -53,9 +55,9 @@ def test_svd_autoencoder_matches_sklearn_pca(scratch, digits, k):
     pca = PCA(n_components=k, svd_solver="full").fit(X_train)
     theirs = pca.inverse_transform(pca.transform(X_test))
     assert np.max(np.abs(ours - theirs)) <= 1e-8
-    # The codes agree too, up to the sign of each principal direction.
+    # The codes agree too, sign included: each direction's sign is fixed as scikit-learn fixes it.
     np.testing.assert_allclose(
-        np.abs(scratch.encode(X_test, mean, components)), np.abs(pca.transform(X_test)), atol=1e-8
+        scratch.encode(X_test, mean, components), pca.transform(X_test), atol=1e-8
     )
 
 
@@ -133,15 +135,42 @@ def test_gradient_descent_recovers_a_known_subspace_and_axes(scratch):
     loss, _, _ = scratch.linear_ae_loss_and_gradients(W_enc, W_dec, cov)
     assert loss == pytest.approx(eigenvalues[k:].sum() / len(eigenvalues), rel=1e-6)
     assert scratch.largest_principal_angle_deg(W_dec, basis[:, :k]) < 1e-3
-    # Plain GD leaves the code rotated: its decoder's own axes are a mix of the true ones.
-    assert max(scratch.component_angles_deg(W_dec, basis[:, :k])) > 5.0
+    # Plain GD leaves the code rotated: each code number reads a mix of the true axes.
+    assert max(scratch.code_axis_angles_deg(W_enc, basis[:, :k])) > 5.0
     # With an L2 penalty the decoder's left singular vectors are the true axes themselves,
     # each with weight sqrt(1 - penalty / eigenvalue).
     penalty = 0.05
     _, W_dec, _, _ = scratch.train_linear_autoencoder(cov, k, seed=0, penalty=penalty)
-    assert max(scratch.component_angles_deg(W_dec, basis[:, :k])) < 0.1
+    assert max(scratch.axis_angles_deg(W_dec, basis[:, :k])) < 0.1
     singular_values = np.linalg.svd(W_dec, compute_uv=False)
     np.testing.assert_allclose(singular_values, np.sqrt(1 - penalty / eigenvalues[:k]), rtol=1e-4)
+
+
+def test_l2_optimum_pins_the_decoder_axes_but_leaves_the_code_rotated(scratch):
+    """Kunin et al.: W_dec = V diag(sqrt(1 - p/lambda)) O, for some orthogonal O."""
+    rng = np.random.default_rng(5)
+    eigenvalues = np.array([5.0, 3.0, 2.0, 1.0, 0.5, 0.2])
+    cov, basis = random_covariance(rng, eigenvalues)
+    k, penalty = 3, 0.05
+    W_enc, W_dec, _, _ = scratch.train_linear_autoencoder(cov, k, seed=0, penalty=penalty)
+    # The decoder's left singular vectors are the principal directions ...
+    assert max(scratch.axis_angles_deg(W_dec, basis[:, :k])) < 0.1
+    # ... but the code is PCA's code turned by O: z = W_enc x = O^T diag(sigma) V^T x.
+    sigma = np.sqrt(1 - penalty / eigenvalues[:k])
+    rotation = np.diag(1 / sigma) @ basis[:, :k].T @ W_dec  # O, recovered from the decoder
+    np.testing.assert_allclose(rotation.T @ rotation, np.eye(k), atol=1e-4)  # orthogonal
+    np.testing.assert_allclose(W_enc, W_dec.T, atol=1e-4)  # balanced: the encoder is W_dec^T
+    assert max(scratch.code_axis_angles_deg(W_enc, basis[:, :k])) > 5.0  # and not the identity
+
+
+def test_axis_angles_match_each_direction_to_its_closest_axis(scratch):
+    """Two axes in swapped order are still the right axes: no jump to 90 degrees."""
+    directions = np.eye(3)[:, :2]
+    swapped = directions[:, ::-1] * np.array([2.0, 1.0])  # singular vectors in the other order
+    np.testing.assert_allclose(scratch.axis_angles_deg(swapped, directions), [0.0, 0.0])
+    angle = np.radians(20.0)
+    turned = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)], [0, 0]])
+    assert max(scratch.code_axis_angles_deg(turned.T, directions)) == pytest.approx(20.0)
 
 
 def test_penalty_switches_off_weak_components(scratch):
@@ -153,17 +182,18 @@ def test_penalty_switches_off_weak_components(scratch):
     assert singular_values[2] < 1e-3 < singular_values[1]
 
 
-def test_checks_are_deterministic_for_a_seed(scratch, digits):
+def checks_for(scratch, digits, k, seed):
     X_train, X_test, _, _ = digits
+    svd, gd, l2 = scratch.fit_and_train(X_train, X_test, k, seed)
+    return scratch.run_checks(X_train, X_test, svd, gd, l2), gd
 
-    def metrics(seed):
-        checks = scratch.run_checks(X_train, X_test, 3, seed)
-        result = json.loads(scratch.metrics_json(checks, seed, 0, 0))
-        result["gd_ae"].pop("seconds")
-        return result
 
-    assert metrics(0) == metrics(0)
-    assert metrics(0)["gd_ae"]["iterations"] != metrics(1)["gd_ae"]["iterations"]
+def test_checks_are_deterministic_for_a_seed(scratch, digits, capsys):
+    checks_a, gd_a = checks_for(scratch, digits, 3, 0)
+    checks_b, gd_b = checks_for(scratch, digits, 3, 0)
+    _, gd_c = checks_for(scratch, digits, 3, 1)
+    assert checks_a == checks_b and gd_a["steps"] == gd_b["steps"]
+    assert gd_a["steps"] != gd_c["steps"]
 
 
 # ----------------------------------------------------------------------------- the script
@@ -186,32 +216,52 @@ def test_default_run_writes_plots_and_metrics_and_passes(out_dir):
     assert (metrics["latent_dim"], metrics["seed"]) == (2, 0)
     assert (metrics["n_train"], metrics["n_test"]) == (1437, 360)
     checks = metrics["checks"]
-    assert checks["pca_max_abs_diff"] <= 1e-8
-    assert checks["eckart_young_rel_gap"] <= 1e-10
-    assert checks["gd_mse_ratio"] <= 1.001
-    assert checks["gd_max_subspace_angle_deg"] <= 1.0
-    assert checks["gd_max_component_angle_deg"] <= 1.0
+    for name, limit in {
+        "pca_max_abs_diff": 1e-8,
+        "eckart_young_rel_gap": 1e-10,
+        "gd_mse_ratio": 1.001,
+        "gd_max_subspace_angle_deg": 1.0,
+        "l2_max_axis_angle_deg": 1.0,
+    }.items():
+        assert checks[name] <= limit, name
+    # Plain GD's axes and the L2 model's code are turned away from the PCs (see the docstring).
+    assert checks["plain_gd_max_axis_angle_deg"] > 5 and checks["l2_code_rotation_deg"] > 5
     assert metrics["gd_ae"]["train_mse"] == pytest.approx(metrics["svd_ae"]["train_mse"], rel=1e-3)
     assert f"test MSE {metrics['svd_ae']['test_mse']:.6f}" in result.stdout
     assert sorted(p.name for p in out_dir.iterdir()) == sorted([*PNGS, "scratch_metrics.json"])
 
 
-@pytest.mark.parametrize("k", [1, 64])
-def test_extreme_latent_dims_run_and_explain(out_dir, k):
-    result = run_script(SCRIPT, "--latent-dim", k, "--out", out_dir)
-    assert result.returncode == 0, result.stderr
-    assert "FAIL" not in result.stdout
+@pytest.mark.parametrize("k", [1, 8, 64])
+def test_other_latent_dims_draw_every_figure_and_explain(scratch, out_dir, capsys, k):
+    scratch.main(["--latent-dim", str(k), "--out", str(out_dir)])
+    stdout = capsys.readouterr().out
+    assert "FAIL" not in stdout
     for name in PNGS:
         assert_png(out_dir / name)
     metrics = json.loads((out_dir / "scratch_metrics.json").read_text())
     assert_metrics_shape(metrics)
+    if k == 1:
+        assert "nothing to mix" in stdout
+        assert metrics["checks"]["l2_code_rotation_deg"] < 1e-3  # one axis: only a sign to flip
     if k == 64:
         # Nothing is discarded: the relative checks are 0/0, and the script says so.
         assert metrics["checks"]["eckart_young_rel_gap"] is None
         assert metrics["checks"]["gd_mse_ratio"] is None
-        assert "n/a" in result.stdout and "rank 61" in result.stdout
-        assert "excluded" in result.stdout
+        assert metrics["checks"]["l2_code_rotation_deg"] is None
+        assert "n/a" in stdout and "rank 61" in stdout and "excluded" in stdout
         assert metrics["svd_ae"]["test_mse"] < 1e-20
+
+
+def test_a_failed_check_fails_the_run_and_writes_nothing(scratch, out_dir, capsys, monkeypatch):
+    previous = write_previous_assets(out_dir, [*PNGS, "scratch_metrics.json"])
+    monkeypatch.setitem(scratch.LIMITS, "gd_max_subspace_angle_deg", -1.0)  # cannot be met
+    with pytest.raises(SystemExit) as exit_info:
+        scratch.main(["--out", str(out_dir)])
+    message = exit_info.value.code  # sys.exit(message): one line on stderr, exit status 1
+    assert isinstance(message, str) and "1 check(s) FAILED" in message
+    assert "gd_max_subspace_angle_deg" in message and "No files were written" in message
+    assert capsys.readouterr().out.count("FAIL") == 1
+    assert folder_contents(out_dir) == previous
 
 
 @pytest.mark.parametrize(
@@ -224,8 +274,8 @@ def test_extreme_latent_dims_run_and_explain(out_dir, k):
         (["--bogus"], ["--bogus"]),
     ],
 )
-def test_bad_arguments_exit_2_with_one_line(scratch, capsys, args, expected):
-    line = usage_error_line(scratch.parse_args, args, capsys)
+def test_bad_arguments_exit_2_with_argparse_usage(scratch, capsys, args, expected):
+    line = usage_error(scratch.parse_args, args, capsys)
     assert all(word in line for word in expected)
 
 
@@ -233,7 +283,8 @@ def test_bad_argument_from_the_terminal_has_no_traceback(out_dir):
     result = run_script(SCRIPT, "--latent-dim", "100", "--out", out_dir)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.count("\n") == 1 and "--latent-dim" in result.stderr
+    assert result.stderr.startswith("usage: ") and "Traceback" not in result.stderr
+    assert "--latent-dim" in result.stderr.splitlines()[-1]
     assert not out_dir.exists()
 
 
@@ -244,18 +295,13 @@ def test_help_names_every_flag_with_its_default(scratch, capsys):
     assert "(default: 2)" in text and "(default: 0)" in text
 
 
-def test_unwritable_output_exits_1_with_one_line(scratch, tmp_path):
+def test_unwritable_output_exits_1_with_one_line(tmp_path):
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
-    # From the terminal: exit status 1, one line, no traceback.
-    result = run_script(SCRIPT, "--out", blocker)
+    result = run_script(SCRIPT, "--out", blocker / "sub")  # a folder below a file
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "--out" in result.stderr
     assert "Traceback" not in result.stderr
-    # A folder below a file cannot be made either; sys.exit(message) means status 1.
-    with pytest.raises(SystemExit) as exit_info:
-        scratch.main(["--out", str(blocker / "sub")])
-    assert isinstance(exit_info.value.code, str) and "--out" in exit_info.value.code
     assert blocker.read_text() == "not a folder"
 
 
