@@ -248,6 +248,49 @@ def gd_reconstruction_mse(X, mean, W_enc, W_dec):
     return reconstruction_mse(X, (X - mean) @ W_enc.T @ W_dec.T + mean)
 
 
+# ----------------------------------------------------------------------------- fitting
+def fit_and_train(X_train, X_test, latent_dim, seed):
+    """The SVD autoencoder and the two gradient-descent runs that checks c and d look at."""
+    mean, components, eigenvalues = fit_svd_autoencoder(X_train, latent_dim)
+    test_codes = encode(X_test, mean, components)
+    # The rank of the centred train data: beyond it the eigenvalues are rounding noise (~1e-33),
+    # the reconstruction is exact, and directions of zero variance are not identified at all.
+    rank = int(np.sum(eigenvalues > eigenvalues[0] * 1e-12))
+    svd = {
+        "latent_dim": latent_dim,
+        "mean": mean,
+        "components": components,
+        "eigenvalues": eigenvalues,
+        "rank": rank,
+        "identified": components[:, : min(latent_dim, rank)],
+        "train_mse": reconstruction_mse(
+            X_train, decode(encode(X_train, mean, components), mean, components)
+        ),
+        "test_codes": test_codes,
+        "test_recon": decode(test_codes, mean, components),
+    }
+    svd["test_mse"] = reconstruction_mse(X_test, svd["test_recon"])
+    X_centred = X_train - mean
+    svd["cov"] = X_centred.T @ X_centred / len(X_train)
+    runs = {}
+    for name, penalty in [("gd", 0.0), ("l2", L2_PENALTY)]:
+        started = time.perf_counter()
+        W_enc, W_dec, steps, snapshots = train_linear_autoencoder(
+            svd["cov"], latent_dim, seed, penalty
+        )
+        runs[name] = {
+            "W_enc": W_enc,
+            "W_dec": W_dec,
+            "steps": steps,
+            "seconds": time.perf_counter() - started,
+            "snapshots": snapshots,
+            "train_mse": gd_reconstruction_mse(X_train, mean, W_enc, W_dec),
+            "test_mse": gd_reconstruction_mse(X_test, mean, W_enc, W_dec),
+        }
+    runs["l2"]["n_axes"] = int(np.sum(eigenvalues[: min(latent_dim, rank)] > L2_PENALTY))
+    return svd, runs["gd"], runs["l2"]
+
+
 # ----------------------------------------------------------------------------- the four checks
 def verdict(name, value):
     return "PASS" if value <= LIMITS[name] else "FAIL"
@@ -363,48 +406,6 @@ def check_d_axes(svd, gd, l2):
         "l2_max_axis_angle_deg": l2_axes,
         "l2_code_rotation_deg": rotation,
     }
-
-
-def fit_and_train(X_train, X_test, latent_dim, seed):
-    """The SVD autoencoder and the two gradient-descent runs that checks c and d look at."""
-    mean, components, eigenvalues = fit_svd_autoencoder(X_train, latent_dim)
-    test_codes = encode(X_test, mean, components)
-    # The rank of the centred train data: beyond it the eigenvalues are rounding noise (~1e-33),
-    # the reconstruction is exact, and directions of zero variance are not identified at all.
-    rank = int(np.sum(eigenvalues > eigenvalues[0] * 1e-12))
-    svd = {
-        "latent_dim": latent_dim,
-        "mean": mean,
-        "components": components,
-        "eigenvalues": eigenvalues,
-        "rank": rank,
-        "identified": components[:, : min(latent_dim, rank)],
-        "train_mse": reconstruction_mse(
-            X_train, decode(encode(X_train, mean, components), mean, components)
-        ),
-        "test_codes": test_codes,
-        "test_recon": decode(test_codes, mean, components),
-    }
-    svd["test_mse"] = reconstruction_mse(X_test, svd["test_recon"])
-    X_centred = X_train - mean
-    svd["cov"] = X_centred.T @ X_centred / len(X_train)
-    runs = {}
-    for name, penalty in [("gd", 0.0), ("l2", L2_PENALTY)]:
-        started = time.perf_counter()
-        W_enc, W_dec, steps, snapshots = train_linear_autoencoder(
-            svd["cov"], latent_dim, seed, penalty
-        )
-        runs[name] = {
-            "W_enc": W_enc,
-            "W_dec": W_dec,
-            "steps": steps,
-            "seconds": time.perf_counter() - started,
-            "snapshots": snapshots,
-            "train_mse": gd_reconstruction_mse(X_train, mean, W_enc, W_dec),
-            "test_mse": gd_reconstruction_mse(X_test, mean, W_enc, W_dec),
-        }
-    runs["l2"]["n_axes"] = int(np.sum(eigenvalues[: min(latent_dim, rank)] > L2_PENALTY))
-    return svd, runs["gd"], runs["l2"]
 
 
 def run_checks(X_train, X_test, svd, gd, l2):

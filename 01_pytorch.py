@@ -67,7 +67,7 @@ from torch import nn
 
 # ----------------------------------------------------------------------------- configuration
 # Every setting below was chosen on a validation split (20% of the 1437 train images held out,
-# seeds 0-2); the test images only report. See the README, "How the settings were chosen".
+# seeds 0-2); the test images were never used to choose anything, they only report.
 SCRIPT = "01_pytorch.py"
 DEFAULT_OUT = Path(__file__).resolve().parent / "assets"
 N_PIXELS = 64
@@ -76,6 +76,7 @@ EPOCHS = 100
 BATCH_SIZE = 64
 LR = 1e-2  # peak learning rate of the one-cycle schedule
 WEIGHT_DECAY = 0.1  # AdamW's; it curbs overfitting, most of all at large K
+MODELS = ("vanilla", "linear-skip")  # the write-up's model, and the second act's
 SWEEP_LATENT_DIMS = (1, 2, 4, 8, 16, 32)
 KNN_NEIGHBOURS = 5
 
@@ -93,8 +94,9 @@ class Autoencoder(nn.Module):
     """The vanilla autoencoder: two plain ReLU networks, the decoder a mirror of the encoder.
 
     No ReLU on either output: a code may be negative, and a pixel is a real number that the loss
-    pulls into [0, 1]. A sigmoid on the decoder's output (pixels are in [0, 1]) was no better on
-    the validation split, so the decoder ends in a plain Linear layer, like the encoder.
+    pulls into [0, 1]. Chosen on the validation split: a sigmoid on the decoder's output (pixels
+    are in [0, 1]) was no better, so the decoder ends in a plain Linear layer like the encoder;
+    hidden widths 128 and 64 were 8% worse, and 512 and 256 no better at 2.5x the time.
     """
 
     def __init__(self, latent_dim, hidden=HIDDEN):
@@ -647,9 +649,6 @@ def prepare_stdout():
 
 
 # ----------------------------------------------------------------------------- main
-MODELS = ("vanilla", "linear-skip")
-
-
 def main(argv=None):
     args = parse_args(argv)
     prepare_stdout()
