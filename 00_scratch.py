@@ -672,22 +672,18 @@ def parse_args(argv=None):
         description="A linear autoencoder from the SVD, and four checks that it is PCA.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    add = parser.add_argument
-    add(
-        "--latent-dim",
-        type=int_in_range(1, N_PIXELS),
-        default=2,
-        metavar="K",
-        help="code size, 1 to 64",
-    )
-    add(
-        "--seed",
-        type=int_in_range(0, 2**32 - 1),
-        default=0,
-        metavar="S",
-        help="seed of the GD start",
-    )
-    add("--out", type=folder, default=DEFAULT_OUT, metavar="DIR", help="folder for PNGs and JSON")
+    parser.add_argument(
+        "--latent-dim", type=int_in_range(1, N_PIXELS), default=2, metavar="K",
+        help="code size K, 1 to 64",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seed", type=int_in_range(0, 2**32 - 1), default=0, metavar="S",
+        help="seed of the random start of the gradient-descent runs",
+    )  # fmt: skip
+    parser.add_argument(
+        "--out", type=folder, default=DEFAULT_OUT, metavar="DIR",
+        help="folder for the PNGs and the JSON",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 

@@ -599,36 +599,42 @@ def parse_args(argv=None):
         description="The vanilla ReLU autoencoder on the 8x8 digits, against PCA at the same K.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    add = parser.add_argument
-    add(
-        "--latent-dim",
-        type=int_in_range(1, N_PIXELS),
-        default=2,
-        metavar="K",
-        help="code size, 1 to 64",
-    )
-    add(
-        "--epochs",
-        type=int_in_range(1, 10_000),
-        default=EPOCHS,
-        metavar="N",
-        help="passes over the data",
-    )
-    add(
-        "--batch-size",
-        type=int_in_range(1, 1437),
-        default=BATCH_SIZE,
-        metavar="N",
-        help="digits a step",
-    )
-    add("--lr", type=learning_rate, default=LR, help="peak learning rate, 0 to 1")
-    add(
-        "--seed", type=int_in_range(0, 2**32 - 1), default=0, metavar="S", help="init and shuffling"
-    )
-    add("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA if present")
-    add("--out", type=folder, default=DEFAULT_OUT, metavar="DIR", help="folder for PNGs and JSON")
-    add("--linear-skip", action="store_true", help="a linear path from PCA beside each network")
-    add("--sweep", action="store_true", help="also train both models at K = 1, 2, 4, ..., 32")
+    parser.add_argument(
+        "--latent-dim", type=int_in_range(1, N_PIXELS), default=2, metavar="K",
+        help="code size K, 1 to 64",
+    )  # fmt: skip
+    parser.add_argument(
+        "--epochs", type=int_in_range(1, 10_000), default=EPOCHS, metavar="N",
+        help="passes over the 1437 train digits",
+    )  # fmt: skip
+    parser.add_argument(
+        "--batch-size", type=int_in_range(1, 1437), default=BATCH_SIZE, metavar="N",
+        help="digits per gradient step, 1 to 1437",
+    )  # fmt: skip
+    parser.add_argument(
+        "--lr", type=learning_rate, default=LR,
+        help="peak learning rate of the one-cycle schedule, above 0 and at most 1",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seed", type=int_in_range(0, 2**32 - 1), default=0, metavar="S",
+        help="seed of the random init and the shuffling",
+    )  # fmt: skip
+    parser.add_argument(
+        "--device", choices=["auto", "cpu", "cuda"], default="auto",
+        help="auto: CUDA if PyTorch sees a GPU, else the CPU",
+    )  # fmt: skip
+    parser.add_argument(
+        "--out", type=folder, default=DEFAULT_OUT, metavar="DIR",
+        help="folder for the PNGs and the JSON",
+    )  # fmt: skip
+    parser.add_argument(
+        "--linear-skip", action="store_true",
+        help="train the second act's model: a linear path, started at PCA, beside each network",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sweep", action="store_true",
+        help="also train both models at K = 1, 2, 4, 8, 16, 32; writes pytorch_sweep.json",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
