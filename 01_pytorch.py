@@ -662,7 +662,7 @@ def main(argv=None):
     # and costs 4x when another program is busy on the other core (both measured on 2 cores).
     torch.set_num_threads(1)
     device = pick_device(args.device)
-    check_out_dir(args.out, RUN_FILES + SWEEP_FILES * args.sweep)
+    check_out_dir(args.out, RUN_FILES + (SWEEP_FILES if args.sweep else []))
     data = load_data()
     X_train, X_test, y_train, y_test = data
     tensors = tuple(torch.as_tensor(X, device=device) for X in (X_train, X_test))
