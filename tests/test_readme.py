@@ -1,26 +1,18 @@
-"""The README's numbers are the ones in assets/*.json, and what it shows exists.
+"""The README's numbers are the ones in assets/*.json, within a measured tolerance.
 
-The results tables in README.md sit between <!-- NAME:start --> and <!-- NAME:end --> markers.
-Each test renders its table from the metrics file and compares it with the README's, number by
-number, within a tolerance; on a mismatch it prints the table to paste. After a script changes:
-regenerate the assets (`python 00_scratch.py`, `python 01_pytorch.py --sweep`), run the tests.
+Each results table in README.md sits between <!-- NAME:start --> and <!-- NAME:end -->; each test
+renders it from the metrics file and compares number by number; a mismatch prints the table to
+paste. The README's first command rewrites the assets on the reader's machine, and float32
+rounding differs between CPUs, so a tolerance derived from the measured spread applies:
 
-Why a tolerance: the README's first command rewrites assets/*_metrics.json on the reader's own
-machine, and float32 rounding differs from one CPU to the next, so a fresh run's figures differ
-slightly from the committed ones. Measured spread (default flags, this 2-core AMD EPYC machine):
-
-* 01_pytorch.py, PyTorch's AVX2 kernels against its portable ones (ATEN_CPU_CAPABILITY=default):
-  K=2 test MSE 0.0268 vs 0.0271 (1.2%); 5-NN accuracy 91.7% vs 88.9% (2.8 points); sweep test
-  MSEs within 4% (vanilla at K=32: 0.0054 vs 0.0052). OPENBLAS_CORETYPE changed nothing there.
-  Seeds 0-2, as a stand-in for the larger drift another CPU could bring: K=2 test MSE 0.0268,
-  0.0254, 0.0263 (5%); sweep test MSEs within 8%; 5-NN accuracy 91.7%, 91.9%, 92.2%.
-  Tolerance: 10% of an autoencoder's MSE (and its ratio to PCA), 5 points of accuracy.
-  PCA's own figures did not move at all: they are held to the digits shown.
-* 00_scratch.py, OPENBLAS_CORETYPE Haswell / SandyBridge / Prescott: every figure the same but
-  the rounding noise (Eckart-Young gap 0 or 4e-16, scikit-learn difference 4.4e-16) and the
-  gradient-descent step count (4239 or 4240). Rounding noise is shown as what it means, "below
-  1e-12", and checked as that; the step count within 2%; the angles that gradient descent leaves
-  (seed-dependent, but identical across BLAS kernels) within 25% or 1 degree.
+* 01_pytorch.py, PyTorch's vectorised kernels against its portable ones
+  (ATEN_CPU_CAPABILITY=default): K=2 test MSE 1.2% apart, 5-NN accuracy 2.8 points, sweep MSEs
+  up to 4%; seeds 0-2 (a stand-in for larger drift): K=2 MSE 5%, sweep MSEs 8%, accuracy 0.5
+  points. Tolerance: 10% of an autoencoder's MSE (and its ratio to PCA), 5 points of accuracy.
+  PCA's figures did not move: they are held to the digits shown.
+* 00_scratch.py, other OPENBLAS_CORETYPE kernels: only the rounding noise (shown as "< 1e-12")
+  and the gradient-descent step count (within 2%) moved; the angles that gradient descent
+  leaves are held within 25% or 1 degree.
 """
 
 import json
@@ -165,7 +157,7 @@ def scratch_rows(m):
             "1 deg",
         ],
         [
-            "d. plain GD: largest angle, decoder's axes vs the PCs",
+            "d. GD, no penalty: largest angle, decoder's axes vs the PCs",
             Num(c["plain_gd_max_axis_angle_deg"], "{:.1f} deg", abs=1.0),
             "none: a mix",
         ],
@@ -239,16 +231,12 @@ def test_readme_sweep_numbers_match_the_sweep_file():
 
 def test_a_stale_readme_number_fails():
     """The comparison can fail: a figure 11% off, or off by one shown digit where exact."""
-    assert Num(0.0268, "{:.4f}", rel=0.10).matches("0.0268")
     assert Num(0.0268, "{:.4f}", rel=0.10).matches("0.0290")
     assert not Num(0.0268, "{:.4f}", rel=0.10).matches("0.0298")
     assert not Num(0.0522, "{:.4f}").matches("0.0523")
-    assert Num(91.7, "{:.1f}%", abs=5).matches("88.9%")
     assert not Num(91.7, "{:.1f}%", abs=5).matches("85.0%")
-    assert not Num(91.7, "{:.1f}%", abs=5).matches("91.7")
-    assert Num(2.5e-7, "{:.1e} deg", rel=0.25).matches("2.5e-07 deg")
     assert below(4.4e-16, 1e-12) == "< 1e-12" and below(3e-9, 1e-12) != "< 1e-12"
-    assert math.isclose(half_unit("0.0268"), 5e-5) and math.isclose(half_unit("2.5e-07"), 5e-9)
+    assert math.isclose(half_unit("2.5e-07"), 5e-9)
 
 
 def test_readme_shows_the_two_commands():
