@@ -296,16 +296,16 @@ def plot_code_turned(svd, gd, checks, X_test, y_test):
     k = svd["k"]
     dims = "" if k <= 2 else f" (first 2 of {k} code numbers)"
     turn = code_rotation_deg(gd["W_enc"], svd["identified"])
-    panels = [  # (encoder matrix, title, what the code's axes are)
-        (svd["components"], f"PCA's code{dims}", "principal direction"),
-        (gd["W_enc"].T, f"{RUNS['gd'][0]}: its code{dims}\ncode number i vs PC i: largest"
-                        f" angle {turn:.1f} deg", "code number"),
+    gd_codes = encode(X_test, svd["mean"], gd["W_enc"].T)
+    panels = [  # (codes, title, what the code's axes are)
+        (svd["test_codes"], f"PCA's code{dims}", "principal direction"),
+        (gd_codes, f"{RUNS['gd'][0]}: its code{dims}\ncode number i vs PC i: largest"
+                   f" angle {turn:.1f} deg", "code number"),
     ]  # fmt: skip
     fig = Figure(figsize=(12, 5.6), layout="constrained")
-    for ax, (encoder, title, axis) in zip(
+    for ax, (codes, title, axis) in zip(
         fig.subplots(1, 2, sharex=True, sharey=True), panels, strict=True
     ):
-        codes = encode(X_test, svd["mean"], encoder)
         if k == 1:  # one number per digit: a strip per digit shows which digits overlap
             y, y_label = y_test + np.random.default_rng(0).uniform(-0.3, 0.3, len(y_test)), "digit"
         else:

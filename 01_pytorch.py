@@ -163,13 +163,13 @@ def knn_accuracy(codes_train, codes_test, y_train, y_test):
     return float(classifier.score(codes_test, y_test))
 
 
-def evaluate(model, pca, data, tensors):
-    """Held-out numbers for the autoencoder and for PCA at the same K."""
+def evaluate(model, history, pca, data, tensors):
+    """Held-out numbers for the autoencoder (MSEs: its last epoch's) and for PCA at the same K."""
     X_train, X_test, y_train, y_test = data
     pca_codes = [pca.transform(X) for X in (X_train, X_test)]
     return {
-        "train_mse": reconstruction_mse(model, tensors[0]),
-        "test_mse": reconstruction_mse(model, tensors[1]),
+        "train_mse": history["train_mse"][-1],
+        "test_mse": history["test_mse"][-1],
         "pca_test_mse": pca_test_mse(pca, X_test),
         "knn_accuracy": {
             "autoencoder": knn_accuracy(*[encode(model, X) for X in tensors], y_train, y_test),
@@ -342,8 +342,8 @@ def run_sweep(data, tensors, args, main_run):
         for model_name in ("vanilla", "linear-skip"):
             test_mse = main_run["test_mse"]
             if (model_name, latent_dim) != (main_run["model"], main_run["latent_dim"]):
-                model = fit(model_name, latent_dim, pca, tensors, args, log=False)[0]
-                test_mse = reconstruction_mse(model, tensors[1])
+                history = fit(model_name, latent_dim, pca, tensors, args, log=False)[1]
+                test_mse = history["test_mse"][-1]
             pca_mse = pca_test_mse(pca, data[1])
             rows.append({"model": model_name, "latent_dim": latent_dim, "test_mse": test_mse,
                          "pca_test_mse": pca_mse})  # fmt: skip
@@ -456,7 +456,7 @@ def main(argv=None):
     model, history, seconds = fit(model_name, k, pca, tensors, args)
     settings = {key: getattr(args, key) for key in ("seed", "epochs", "batch_size", "lr")}
     metrics = {"model": model_name, "latent_dim": k, **settings, "device": device}
-    metrics |= evaluate(model, pca, data, tensors) | {"train_seconds": round(seconds, 3)}
+    metrics |= evaluate(model, history, pca, data, tensors) | {"train_seconds": round(seconds, 3)}
     print_table(metrics, seconds)
     codes, pca_codes = encode(model, tensors[1]), pca.transform(X_test)
     files = {
