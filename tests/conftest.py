@@ -24,6 +24,12 @@ def run_script(filename, *args, **options):
     return subprocess.run(command, capture_output=True, text=True, timeout=300, **options)
 
 
+def start_script(filename, *args, **options):
+    """Start a script in a subprocess with pipes for its output, and return at once."""
+    command = [sys.executable, str(ROOT / filename), *map(str, args)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options)
+
+
 @pytest.fixture(scope="session")
 def scratch():
     return load_script("00_scratch.py", "scratch")

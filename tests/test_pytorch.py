@@ -1,26 +1,20 @@
-"""01_pytorch.py: the two models, training, the sweep, and the script as a user runs it."""
+"""01_pytorch.py: the models, training, the sweep; then the command line of both scripts."""
 
 import argparse
 import json
 import os
 import signal
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, assert_png, folder_contents, run_script, write_previous_files
+from conftest import assert_png, folder_contents, run_script, start_script, write_previous_files
 from sklearn.decomposition import PCA
 from torch import nn
 
-FILES = [
-    "pytorch_latent_space.png",
-    "pytorch_reconstruction.png",
-    "pytorch_training_curve.png",
-    "pytorch_latent_manifold.png",
-    "pytorch_metrics.json",
-]
+PNGS = ["pytorch_latent_space.png", "pytorch_reconstruction.png",
+        "pytorch_training_curve.png", "pytorch_latent_manifold.png"]  # fmt: skip
+FILES = [*PNGS, "pytorch_metrics.json"]
 SWEEP_FILES = ["pytorch_mse_vs_latent_dim.png", "pytorch_sweep.json"]
 TINY = ["--epochs", "3"]
 METRICS_KEYS = {"model", "latent_dim", "seed", "epochs", "batch_size", "lr", "device"} | {
@@ -42,11 +36,6 @@ def settings(epochs=100, seed=0):
     return argparse.Namespace(seed=seed, epochs=epochs, batch_size=64, lr=1e-2)
 
 
-def pca_fit(data, k):
-    return PCA(n_components=k, svd_solver="full").fit(data[0])
-
-
-# ----------------------------------------------------------------------------- the models
 def test_vanilla_model_is_a_plain_pair_of_relu_stacks(ae):
     model = ae.Autoencoder(latent_dim=3)
     for half, sizes in [(model.encoder, [64, 256, 128, 3]), (model.decoder, [3, 128, 256, 64])]:
@@ -57,7 +46,7 @@ def test_vanilla_model_is_a_plain_pair_of_relu_stacks(ae):
 
 @pytest.mark.parametrize("k", [1, 4])
 def test_untrained_linear_skip_model_is_exactly_pca(ae, data, k):
-    pca, X_test = pca_fit(data, k), data[1]
+    pca, X_test = PCA(n_components=k, svd_solver="full").fit(data[0]), data[1]
     model = ae.start_from_pca(ae.LinearSkipAutoencoder(k), pca)
     assert str(model.encoder.network) == str(ae.Autoencoder(k).encoder)  # the same networks
     with torch.no_grad():
@@ -68,7 +57,7 @@ def test_untrained_linear_skip_model_is_exactly_pca(ae, data, k):
 
 
 def test_training_is_deterministic_for_a_seed(ae, data, tensors, capsys):
-    pca = pca_fit(data, 2)
+    pca = PCA(n_components=2, svd_solver="full").fit(data[0])
 
     def weights_after_training(seed):
         model, history, _ = ae.fit("vanilla", 2, pca, tensors, settings(epochs=2, seed=seed))
@@ -81,7 +70,7 @@ def test_training_is_deterministic_for_a_seed(ae, data, tensors, capsys):
 
 def test_default_vanilla_model_beats_pca_at_k2(ae, data, tensors, capsys):
     """The one test that trains the default model (vanilla, K=2, seed 0, default settings)."""
-    pca = pca_fit(data, 2)
+    pca = PCA(n_components=2, svd_solver="full").fit(data[0])
     model, history, _ = ae.fit("vanilla", 2, pca, tensors, settings())
     metrics = ae.evaluate(model, history, pca, data, tensors)
     assert metrics["pca_test_mse"] == pytest.approx(0.0522, abs=1e-4)
@@ -92,12 +81,11 @@ def test_default_vanilla_model_beats_pca_at_k2(ae, data, tensors, capsys):
     assert history["train_mse"][-1] == pytest.approx(ae.reconstruction_mse(model, tensors[0]))
 
 
-# ----------------------------------------------------------------------------- the script
 def test_tiny_sweep_writes_its_own_files_and_reuses_the_main_run(tmp_path):
     result = run_script("01_pytorch.py", *TINY, "--sweep", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FILES + SWEEP_FILES)
-    for name in [*FILES[:4], SWEEP_FILES[0]]:
+    for name in [*PNGS, SWEEP_FILES[0]]:
         assert_png(tmp_path / name)
     metrics = json.loads((tmp_path / "pytorch_metrics.json").read_text())
     assert set(metrics) == METRICS_KEYS
@@ -108,21 +96,17 @@ def test_tiny_sweep_writes_its_own_files_and_reuses_the_main_run(tmp_path):
     assert rows["vanilla", 2]["test_mse"] == metrics["test_mse"]  # not trained a second time
 
 
-def test_a_run_without_sweep_leaves_the_sweep_files_alone(ae, tmp_path, capsys):
+@pytest.mark.parametrize("flags", [["--latent-dim", "1"], ["--latent-dim", "64", "--linear-skip"]])
+def test_extreme_code_sizes_the_second_model_and_no_sweep(ae, tmp_path, capsys, flags):
     previous = write_previous_files(tmp_path, SWEEP_FILES)
-    ae.main([*TINY, "--out", str(tmp_path)])
-    contents = folder_contents(tmp_path)
+    ae.main([*TINY, *flags, "--out", str(tmp_path)])
+    contents = folder_contents(tmp_path)  # a run without --sweep leaves the sweep's files alone
     assert sorted(contents) == sorted(FILES + SWEEP_FILES)
     assert {name: contents[name] for name in SWEEP_FILES} == previous
-
-
-@pytest.mark.parametrize("flags", [["--latent-dim", "1"], ["--latent-dim", "64", "--linear-skip"]])
-def test_extreme_code_sizes_and_the_second_model(ae, tmp_path, capsys, flags):
-    ae.main([*TINY, *flags, "--out", str(tmp_path)])
-    metrics = json.loads((tmp_path / "pytorch_metrics.json").read_text())
+    metrics = json.loads(contents["pytorch_metrics.json"])
     assert metrics["latent_dim"] == int(flags[1])
     assert metrics["model"] == ("linear-skip" if "--linear-skip" in flags else "vanilla")
-    for name in FILES[:4]:
+    for name in PNGS:
         assert_png(tmp_path / name)
     if "64" in flags:
         assert "nothing left to win" in capsys.readouterr().out
@@ -150,18 +134,13 @@ def test_a_loss_that_blows_up_exits_1_and_writes_nothing(ae, tmp_path, monkeypat
 
 def test_ctrl_c_during_training_exits_130_and_writes_nothing(tmp_path):
     previous = write_previous_files(tmp_path, FILES)
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "01_pytorch.py"), "--epochs", "1000", "--out", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout.readline().startswith("Training")  # imports done, training started
+    unbuffered = os.environ | {"PYTHONUNBUFFERED": "1"}
+    process = start_script("01_pytorch.py", "--epochs", 1000, "--out", tmp_path, env=unbuffered)
+    assert process.stdout.readline().startswith(b"Training")  # imports done, training started
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130
-    assert stderr.strip().splitlines() == ["interrupted"]
+    assert stderr.decode().strip().splitlines() == ["interrupted"]
     assert folder_contents(tmp_path) == previous
 
 
@@ -172,7 +151,7 @@ def test_cuda_without_a_gpu_is_one_clear_line(ae, tmp_path):
     assert "--device cuda" in exit_info.value.code and "--device cpu" in exit_info.value.code
 
 
-# ----------------------------------------------------------------------------- both scripts
+# ------------------------------------------------------------------ both scripts' command lines
 BAD_FLAGS = [
     ("00_scratch.py", ["--latent-dim", "0"], "--latent-dim", "1 to 64"),
     ("00_scratch.py", ["--latent-dim", "two"], "--latent-dim", "1 to 64"),
@@ -191,9 +170,7 @@ BAD_FLAGS = [
 
 
 @pytest.mark.parametrize("script, args, flag, allowed", BAD_FLAGS)
-def test_bad_flags_exit_2_with_argparse_naming_the_flag(
-    scratch, ae, capsys, script, args, flag, allowed
-):
+def test_bad_flags_exit_2_naming_the_flag(scratch, ae, capsys, script, args, flag, allowed):
     module = scratch if script == "00_scratch.py" else ae
     with pytest.raises(SystemExit) as exit_info:
         module.parse_args(args)
@@ -219,19 +196,14 @@ def test_help_names_every_flag_with_its_default(scratch, ae, capsys, script):
     flags = ["--latent-dim", "--seed", "--out"]
     if script == "01_pytorch.py":
         flags += ["--epochs", "--batch-size", "--lr", "--device", "--linear-skip", "--sweep"]
-        assert (
-            "(default: 100)" in text and "(default: 0.01)" in text and "pytorch_sweep.json" in text
-        )
+        assert "(default: 100)" in text and "(default: 0.01)" in text
+        assert "pytorch_sweep.json" in text and "pytorch_mse_vs_latent_dim.png" in text
     assert all(flag in text for flag in flags) and "(default: 2)" in text
 
 
 def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path):
     """`python 00_scratch.py | head -1`: the default SIGPIPE action, no traceback."""
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "00_scratch.py"), "--out", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    process = start_script("00_scratch.py", "--out", tmp_path)
     assert process.stdout.readline()
     process.stdout.close()
     process.wait(timeout=120)

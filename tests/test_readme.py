@@ -1,18 +1,15 @@
 """The README's numbers are the ones in assets/*.json, within a measured tolerance.
 
-Each results table in README.md sits between <!-- NAME:start --> and <!-- NAME:end -->; each test
-renders it from the metrics file and compares number by number; a mismatch prints the table to
-paste. The README's first command rewrites the assets on the reader's machine, and float32
-rounding differs between CPUs, so a tolerance derived from the measured spread applies:
-
-* 01_pytorch.py, PyTorch's vectorised kernels against its portable ones
-  (ATEN_CPU_CAPABILITY=default): K=2 test MSE 1.2% apart, 5-NN accuracy 2.8 points, sweep MSEs
-  up to 4%; seeds 0-2 (a stand-in for larger drift): K=2 MSE 5%, sweep MSEs 8%, accuracy 0.5
-  points. Tolerance: 10% of an autoencoder's MSE (and its ratio to PCA), 5 points of accuracy.
-  PCA's figures did not move: they are held to the digits shown.
-* 00_scratch.py, other OPENBLAS_CORETYPE kernels: only the rounding noise (shown as "< 1e-12")
-  and the gradient-descent step count (within 2%) moved; the angles that gradient descent
-  leaves are held within 25% or 1 degree.
+Each results table sits between <!-- NAME:start --> and <!-- NAME:end --> in README.md; a test
+renders it from the metrics and compares it number by number (a mismatch prints the table to
+paste). The README's first command rewrites the assets, and float32 rounding differs between
+CPUs, so the tolerance comes from the measured spread. 01_pytorch.py with PyTorch's portable
+kernels (ATEN_CPU_CAPABILITY=default): K=2 test MSE 1.2% apart, 5-NN accuracy 2.8 points, sweep
+MSEs up to 4%; across seeds 0-2 (a stand-in for larger drift) 5%, 8% and 0.5 points. Hence 10%
+of an autoencoder's MSE (and of its ratio to PCA's) and 5 points of accuracy; PCA's figures did
+not move and are held to the digits shown. 00_scratch.py under other OPENBLAS_CORETYPE kernels:
+only rounding noise (shown as "< 1e-12") and the step count (held within 2%) moved; the angles
+that gradient descent leaves are held within 25% or 1 degree.
 """
 
 import json
@@ -43,15 +40,14 @@ class Num:
     def matches(self, text):
         prefix, _, rest = self.fmt.partition("{")
         suffix = rest.partition("}")[2]
-        if not (text.startswith(prefix) and text.endswith(suffix)):
-            return False
-        shown = text[len(prefix) : len(text) - len(suffix)]
+        shown = text.removeprefix(prefix).removesuffix(suffix)
         try:
             number = float(shown)
         except ValueError:
             return False
-        tolerance = self.rel * abs(self.value) + self.abs + half_unit(shown)
-        return abs(number - self.value) <= tolerance
+        if prefix + shown + suffix != text:  # other words around the number
+            return False
+        return abs(number - self.value) <= self.rel * abs(self.value) + self.abs + half_unit(shown)
 
 
 def half_unit(number_text):
@@ -73,17 +69,10 @@ def readme_block(name):
     return match.group(1)
 
 
-def cells(text):
-    return [
-        [cell.strip() for cell in line.strip().strip("|").split(" | ")]
-        for line in text.strip().splitlines()
-        if not line.startswith("|---")
-    ]
-
-
 def mismatches(rows, readme_text):
     """The cells where the README differs from the rendered table by more than the tolerance."""
-    readme_rows = cells(readme_text)
+    lines = [line for line in readme_text.strip().splitlines() if not line.startswith("|---")]
+    readme_rows = [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines]
     if [len(row) for row in readme_rows] != [len(row) for row in rows]:
         return ["the table's shape"]
     return [
@@ -102,7 +91,7 @@ def assert_readme_table(name, rows):
     )
 
 
-def load(name):
+def load(name):  # a metrics file in assets/
     return json.loads((ROOT / "assets" / name).read_text())
 
 
@@ -114,13 +103,7 @@ def require_default_settings(settings, expected, command):
         pytest.skip(message)
 
 
-# ----------------------------------------------------------------------------- the tables
-def mse(value, rel=0.10):
-    return Num(value, "{:.4f}", rel=rel)
-
-
-def ratio(value, rel=0.10):
-    return Num(value, "{:.2f}", rel=rel)
+TOL = 0.10  # of an autoencoder's MSE and of its ratio to PCA's (see the docstring)
 
 
 def below(value, bound):
@@ -129,63 +112,39 @@ def below(value, bound):
 
 
 def scratch_rows(m):
-    c, k = m["checks"], m["latent_dim"]
-    steps = m["gd_ae"]["iterations"]
+    c, k, svd = m["checks"], m["latent_dim"], m["svd_ae"]
+    pca_diff, gap = below(c["pca_max_abs_diff"], 1e-12), below(c["eckart_young_rel_gap"], 1e-12)
+    ratio, steps = Num(c["gd_mse_ratio"], "{:.6f}", abs=1e-6), m["gd_ae"]["iterations"]
+    span = Num(c["gd_max_subspace_angle_deg"], "{:.1e} deg", rel=0.25)
+    gd_axes = Num(c["plain_gd_max_axis_angle_deg"], "{:.1f} deg", abs=1.0)
+    l2_axes = Num(c["l2_max_axis_angle_deg"], "{:.2f} deg", rel=0.25)
+    l2_turn = Num(c["l2_code_rotation_deg"], "{:.1f} deg", abs=1.0)
     return [
         [f"K={k}, {m['n_train']} train / {m['n_test']} test digits", "measured", "limit"],
-        ["SVD autoencoder: train MSE", Num(m["svd_ae"]["train_mse"], "{:.4f}", rel=1e-6), ""],
-        ["SVD autoencoder: test MSE", Num(m["svd_ae"]["test_mse"], "{:.4f}", rel=1e-6), ""],
-        [
-            "a. max \\|SVD autoencoder - sklearn PCA\\|, test reconstructions",
-            below(c["pca_max_abs_diff"], 1e-12),
-            "1e-08",
-        ],
-        [
-            "b. Eckart-Young: \\|train MSE - discarded eigenvalues / 64\\| / train MSE",
-            below(c["eckart_young_rel_gap"], 1e-12),
-            "1e-10",
-        ],
-        [
-            "c. gradient descent: train MSE / SVD train MSE",
-            Num(c["gd_mse_ratio"], "{:.6f}", abs=1e-6),
-            "1.001",
-        ],
+        ["SVD autoencoder: train MSE", Num(svd["train_mse"], "{:.4f}", rel=1e-6), ""],
+        ["SVD autoencoder: test MSE", Num(svd["test_mse"], "{:.4f}", rel=1e-6), ""],
+        ["a. max \\|SVD autoencoder - sklearn PCA\\|, test reconstructions", pca_diff, "1e-08"],
+        ["b. Eckart-Young: \\|train MSE - discarded eigenvalues / 64\\| / train MSE", gap, "1e-10"],
+        ["c. gradient descent: train MSE / SVD train MSE", ratio, "1.001"],
         ["c. gradient descent: steps to a critical point", Num(steps, "{:d}", rel=0.02), ""],
-        [
-            f"c. gradient descent: largest angle, decoder's span vs the top-{k} PCs",
-            Num(c["gd_max_subspace_angle_deg"], "{:.1e} deg", rel=0.25),
-            "1 deg",
-        ],
-        [
-            "d. GD, no penalty: largest angle, decoder's axes vs the PCs",
-            Num(c["plain_gd_max_axis_angle_deg"], "{:.1f} deg", abs=1.0),
-            "none: a mix",
-        ],
-        [
-            "d. GD + L2: largest angle, decoder's axes vs the PCs",
-            Num(c["l2_max_axis_angle_deg"], "{:.2f} deg", rel=0.25),
-            "1 deg",
-        ],
-        [
-            "d. GD + L2: largest angle, code number i vs PC i (the rotation left)",
-            Num(c["l2_code_rotation_deg"], "{:.1f} deg", abs=1.0),
-            "none: any rotation",
-        ],
-    ]
+        [f"c. gradient descent: largest angle, decoder's span vs the top-{k} PCs", span, "1 deg"],
+        ["d. GD, no penalty: largest angle, decoder's axes vs the PCs", gd_axes, "none: a mix"],
+        ["d. GD + L2: largest angle, decoder's axes vs the PCs", l2_axes, "1 deg"],
+        ["d. GD + L2: largest angle, code number i vs PC i (the rotation left)", l2_turn,
+         "none: any rotation"],
+    ]  # fmt: skip
 
 
 def pytorch_rows(m):
     knn = m["knn_accuracy"]
+    accuracy = [Num(100 * knn["autoencoder"], "{:.1f}%", abs=5), Num(100 * knn["pca"], "{:.1f}%")]
+    mse = [Num(m["test_mse"], "{:.4f}", rel=TOL), Num(m["pca_test_mse"], "{:.4f}")]
     return [
         [f"K={m['latent_dim']}, held-out test digits", f"{m['model']} autoencoder", "PCA"],
-        ["reconstruction MSE", mse(m["test_mse"]), Num(m["pca_test_mse"], "{:.4f}")],
-        ["reconstruction MSE on the train images", mse(m["train_mse"]), ""],
-        [
-            "5-NN digit accuracy in the code",
-            Num(100 * knn["autoencoder"], "{:.1f}%", abs=5),
-            Num(100 * knn["pca"], "{:.1f}%"),
-        ],
-    ]
+        ["reconstruction MSE", *mse],
+        ["reconstruction MSE on the train images", Num(m["train_mse"], "{:.4f}", rel=TOL), ""],
+        ["5-NN digit accuracy in the code", *accuracy],
+    ]  # fmt: skip
 
 
 def sweep_rows(sweep):
@@ -198,17 +157,17 @@ def sweep_rows(sweep):
         ["code size K", *(str(row["latent_dim"]) for row in by_model["vanilla"])],
         ["PCA, test MSE", *(Num(value, "{:.4f}") for value in pca)],
         *(
-            [f"{name}, test MSE", *(mse(row["test_mse"]) for row in rows)]
+            [f"{name}, test MSE", *(Num(row["test_mse"], "{:.4f}", rel=TOL) for row in rows)]
             for name, rows in by_model.items()
         ),
         *(
-            [f"{name} / PCA", *(ratio(row["test_mse"] / row["pca_test_mse"]) for row in rows)]
+            [f"{name} / PCA", *(Num(row["test_mse"] / row["pca_test_mse"], "{:.2f}", rel=TOL)
+                                for row in rows)]
             for name, rows in by_model.items()
         ),
-    ]
+    ]  # fmt: skip
 
 
-# ----------------------------------------------------------------------------- the tests
 def test_readme_scratch_numbers_match_the_metrics():
     m = load("scratch_metrics.json")
     require_default_settings((m["latent_dim"], m["seed"]), (2, 0), "python 00_scratch.py")

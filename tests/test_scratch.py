@@ -7,21 +7,11 @@ import pytest
 from conftest import assert_png, folder_contents, run_script, write_previous_files
 from sklearn.decomposition import PCA
 
-FILES = [
-    "scratch_latent_space.png",
-    "scratch_reconstruction.png",
-    "scratch_pca_equivalence.png",
-    "scratch_metrics.json",
-]
-CHECK_KEYS = {
-    "pca_max_abs_diff",
-    "eckart_young_rel_gap",
-    "gd_mse_ratio",
-    "gd_max_subspace_angle_deg",
-    "plain_gd_max_axis_angle_deg",
-    "l2_max_axis_angle_deg",
-    "l2_code_rotation_deg",
-}
+PNGS = ["scratch_latent_space.png", "scratch_reconstruction.png", "scratch_pca_equivalence.png"]
+FILES = [*PNGS, "scratch_metrics.json"]
+CHECK_KEYS = {"pca_max_abs_diff", "eckart_young_rel_gap", "gd_mse_ratio",
+              "gd_max_subspace_angle_deg", "plain_gd_max_axis_angle_deg",
+              "l2_max_axis_angle_deg", "l2_code_rotation_deg"}  # fmt: skip
 
 
 def random_covariance(rng, eigenvalues):
@@ -30,7 +20,6 @@ def random_covariance(rng, eigenvalues):
     return basis @ np.diag(eigenvalues) @ basis.T, basis
 
 
-# ----------------------------------------------------------------------------- the maths
 @pytest.mark.parametrize("k", [1, 2, 8, 40])
 def test_svd_autoencoder_is_sklearn_pca_codes_and_signs_included(scratch, digits, k):
     X_train, X_test, _, _ = digits
@@ -128,18 +117,16 @@ def test_the_penalty_switches_off_weak_components(scratch):
     assert singular_values[2] < 1e-3 < singular_values[1]
 
 
-# ----------------------------------------------------------------------------- the script
 def test_default_run_passes_every_check_and_writes_its_files(tmp_path):
     result = run_script("00_scratch.py", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("PASS") == 5 and "FAIL" not in result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FILES)
-    for name in FILES[:3]:
+    for name in PNGS:
         assert_png(tmp_path / name)
     metrics = json.loads((tmp_path / "scratch_metrics.json").read_text())
-    assert (metrics["latent_dim"], metrics["seed"], metrics["n_train"], metrics["n_test"]) == (
-        2, 0, 1437, 360,
-    )  # fmt: skip
+    settings = [metrics[key] for key in ("latent_dim", "seed", "n_train", "n_test")]
+    assert settings == [2, 0, 1437, 360]
     assert set(metrics["checks"]) == CHECK_KEYS
     assert set(metrics["gd_ae"]) == {"iterations", "train_mse", "test_mse"}
     # Without a penalty GD's code is turned; with it, the decoder's axes are the PCs'.
@@ -150,13 +137,13 @@ def test_default_run_passes_every_check_and_writes_its_files(tmp_path):
 
 
 @pytest.mark.parametrize("k", [1, 64])
-def test_the_extreme_code_sizes_draw_every_picture_and_say_what_does_not_apply(
+def test_extreme_code_sizes_draw_every_picture_and_say_what_does_not_apply(
     scratch, tmp_path, capsys, k
 ):
     scratch.main(["--latent-dim", str(k), "--out", str(tmp_path)])
     stdout = capsys.readouterr().out
     assert "FAIL" not in stdout
-    for name in FILES[:3]:
+    for name in PNGS:
         assert_png(tmp_path / name)
     checks = json.loads((tmp_path / "scratch_metrics.json").read_text())["checks"]
     if k == 1:
