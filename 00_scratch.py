@@ -313,7 +313,7 @@ def plot_code_turned(svd, gd, checks, X_test, y_test):
             ax.set_aspect("equal")  # so that a turned code looks turned
         points = ax.scatter(codes[:, 0], y, c=y_test, cmap="tab10", s=12, vmin=-0.5, vmax=9.5)
         ax.set(title=title, xlabel=f"z1: 1st {axis}", ylabel=y_label)
-    ax.legend(*points.legend_elements(), title="digit", loc="center left", bbox_to_anchor=(1, 0.5))
+    fig.legend(points.legend_elements()[0], range(10), title="digit", loc="outside right")
     fig.suptitle(f"The same test digits in two linear codes, K={k}: the same subspace (largest"
                  f" angle {checks['gd_max_subspace_angle_deg']:.1e} deg), other axes")  # fmt: skip
     return fig

@@ -209,7 +209,7 @@ def plot_latent_space(codes, pca_codes, labels, metrics):
             y, y_label = z[:, 1], f"z2: 2nd {axis}"
         points = ax.scatter(z[:, 0], y, c=labels, cmap="tab10", s=12, vmin=-0.5, vmax=9.5)
         ax.set(title=title, xlabel=f"z1: 1st {axis}", ylabel=y_label)
-    ax.legend(*points.legend_elements(), title="digit", loc="center left", bbox_to_anchor=(1, 0.5))
+    fig.legend(points.legend_elements()[0], range(10), title="digit", loc="outside right")
     fig.suptitle(f"Test digits in the latent space, K={k}: similar digits cluster")
     return fig
 
