@@ -6,10 +6,10 @@ paste). The README's first command rewrites the assets, and float32 rounding dif
 CPUs, so the tolerance comes from the measured spread. 01_pytorch.py with PyTorch's portable
 kernels (ATEN_CPU_CAPABILITY=default), on two CPUs: K=2 test MSE up to 1.2% apart, 5-NN accuracy
 2.8 points, sweep MSEs 6%; across seeds 0-2 (a stand-in for larger drift) 5%, 8%, 0.5 points.
-Hence 10% of an autoencoder's MSE (and its ratio to PCA's) and 5 points of accuracy; PCA's
-figures did not move and are held to the digits shown. 00_scratch.py under other OPENBLAS_CORETYPE kernels:
-only rounding noise (shown as "< 1e-12") and the step count (held within 2%) moved; the angles
-that gradient descent leaves are held within 25% or 1 degree.
+Hence 10% of an autoencoder's MSE (and its ratio to PCA's), 5 points of accuracy; PCA's figures
+are held to the digits shown. 00_scratch.py under other OPENBLAS_CORETYPE kernels: only rounding
+noise (shown as "< 1e-12") and the step count (held within 2%) moved; the angles that gradient
+descent leaves are held within 25% or 1 degree.
 """
 
 import json
