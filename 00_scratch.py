@@ -1,10 +1,11 @@
 """A linear autoencoder is PCA: built from the SVD in NumPy, then checked four ways.
 
-An autoencoder squeezes each input x through a narrow code and rebuilds it: an encoder maps
-the 64 pixels to a code z of K numbers, a decoder maps z back to an image x_hat, and training
-makes |x - x_hat|^2 small. When both are linear the best one is known in closed form: centre the
-data, project it onto the K directions of largest variance (the top K principal directions,
-from the SVD), and map back. That is PCA. This script builds it directly and *checks* the claim:
+An autoencoder squeezes each input x (here an 8x8 digit from scikit-learn, pixels in [0, 1])
+through a narrow code and rebuilds it: an encoder maps the 64 pixels to a code z of K numbers, a
+decoder maps z back to an image x_hat, and training makes |x - x_hat|^2 small. When both are
+linear the best one is known in closed form: centre the data, project it onto the K directions
+of largest variance (the top K principal directions, from the SVD), and map back. That is PCA.
+This script builds it directly and *checks* the claim:
 
   a. its codes and reconstructions are those of scikit-learn's PCA, to rounding error;
   b. its train error equals the variance PCA throws away (the Eckart-Young theorem);
@@ -18,8 +19,7 @@ nothing. Otherwise it writes three pictures and scratch_metrics.json to --out:
     python 00_scratch.py                     # K=2, into assets/ (the pictures the README shows)
     python 00_scratch.py --latent-dim 8 --out /tmp/k8     # any K from 1 to 64, elsewhere
 
-Data: scikit-learn's 8x8 digits, pixels in [0, 1], 1437 train / 360 test. The model is NumPy
-only; scikit-learn loads the data and provides the PCA to compare with.
+The model is NumPy only; scikit-learn loads the data and provides the PCA to compare with.
 """
 
 import argparse
@@ -126,9 +126,7 @@ def linear_ae_loss_and_gradients(W_enc, W_dec, cov, penalty=0.0):
 
 def train_linear_autoencoder(cov, latent_dim, seed, penalty=0.0):
     """Gradient descent from a small random start. Returns weights, steps taken and snapshots.
-
-    Step size: near the optimum the loss curves by at most L = 4 lambda_max / d along any
-    direction, so the step is the classic 1/L.
+    The step is the classic 1/L, with L = 4 lambda_max / d the loss's largest curvature.
 
     Plain gradient descent (no momentum) moves along each principal direction at a speed
     proportional to its variance, and the digits' variances span five orders of magnitude. So we
@@ -148,9 +146,8 @@ def train_linear_autoencoder(cov, latent_dim, seed, penalty=0.0):
         if step in RECORD_STEPS:
             snapshots.append((step, W_enc.copy(), W_dec.copy()))
         momentum = since_restart / (since_restart + 3)
-        loss, grad_enc, grad_dec = linear_ae_loss_and_gradients(
-            W_enc + momentum * velocity_enc, W_dec + momentum * velocity_dec, cov, penalty
-        )
+        ahead_enc, ahead_dec = W_enc + momentum * velocity_enc, W_dec + momentum * velocity_dec
+        loss, grad_enc, grad_dec = linear_ae_loss_and_gradients(ahead_enc, ahead_dec, cov, penalty)
         if np.sqrt(np.sum(grad_enc**2) + np.sum(grad_dec**2)) < GD_GRAD_TOL:
             break
         if loss > previous_loss:  # the momentum overshot: forget it and start again
@@ -186,6 +183,11 @@ def axis_angles_deg(W_dec, principal_directions):
     ]
 
 
+def listed(values, shown=3):
+    """The first few numbers, with the decimals where the L2 run's differ from each other."""
+    return ", ".join(f"{value:.5f}" for value in values[:shown]) + ", ..." * (len(values) > shown)
+
+
 def code_rotation_deg(W_enc, principal_directions):
     """Largest angle between what code number i reads (row i of W_enc) and principal direction i:
     zero for PCA's own encoder; for PCA's code turned by a rotation, the angle of that turn."""
@@ -199,8 +201,7 @@ def code_rotation_deg(W_enc, principal_directions):
 def fit_and_train(X_train, X_test, latent_dim, seed):
     """The SVD autoencoder, and the two gradient-descent runs that checks c and d look at."""
     mean, components, eigenvalues = fit_svd_autoencoder(X_train, latent_dim)
-    # The rank of the centred train data: beyond it the eigenvalues are rounding noise (~1e-33),
-    # the reconstruction is exact, and directions of zero variance are not identified at all.
+    # Past the centred data's rank, eigenvalues are rounding noise and directions unidentified.
     rank = int(np.sum(eigenvalues > eigenvalues[0] * 1e-12))
     svd = {"k": latent_dim, "mean": mean, "components": components, "eigenvalues": eigenvalues}
     svd["rank"], svd["identified"] = rank, components[:, : min(latent_dim, rank)]
@@ -216,9 +217,9 @@ def fit_and_train(X_train, X_test, latent_dim, seed):
         W_enc, W_dec, steps, snapshots = train_linear_autoencoder(cov, latent_dim, seed, penalty)
         test_recon = decode(encode(X_test, mean, W_enc.T), mean, W_dec)
         runs[name] = {"W_enc": W_enc, "W_dec": W_dec, "iterations": steps, "snapshots": snapshots}
-        # The loss on the covariance is the train MSE (see linear_ae_loss_and_gradients).
-        runs[name]["train_mse"] = linear_ae_loss_and_gradients(W_enc, W_dec, cov)[0]
+        runs[name]["train_mse"] = linear_ae_loss_and_gradients(W_enc, W_dec, cov)[0]  # the MSE
         runs[name]["test_mse"] = reconstruction_mse(X_test, test_recon)
+        runs[name]["singular_values"] = np.linalg.svd(W_dec, compute_uv=False).tolist()
     return svd, runs
 
 
@@ -231,7 +232,6 @@ def run_checks(X_train, X_test, svd, gd, l2):
     k, rank, identified, n_axes = svd["k"], svd["rank"], svd["identified"], svd["n_l2_axes"]
     m, gap, ratio = identified.shape[1], None, None  # None: does not apply at this K
     print("\nIs it PCA? Four checks.")
-
     # a. scikit-learn's PCA, fit on the same train set: same codes, same reconstructions.
     pca = PCA(n_components=k, svd_solver="full").fit(X_train)
     codes = pca.transform(X_test)
@@ -239,7 +239,6 @@ def run_checks(X_train, X_test, svd, gd, l2):
     print(f"a. the same as scikit-learn's PCA({k})? Largest difference on the test digits:")
     print(f"     reconstructions {diff:.1e}  {verdict('pca_max_abs_diff', diff)}")
     print(f"     codes, signs included, {np.max(np.abs(codes - svd['test_codes'])):.1e}")
-
     # b. Eckart-Young: the best rank-K fit leaves exactly the discarded variance as its error.
     train_mse, discarded = svd["train_mse"], svd["eigenvalues"][k:].sum() / N_PIXELS
     print(f"b. Eckart-Young: train MSE = sum of the discarded eigenvalues / {N_PIXELS}?")
@@ -249,7 +248,6 @@ def run_checks(X_train, X_test, svd, gd, l2):
         gap = float(abs(train_mse - discarded) / train_mse)
         print(f"     {train_mse:.10f} vs {discarded:.10f}, relative gap {gap:.1e}", end="  ")
         print(verdict("eckart_young_rel_gap", gap))
-
     # c. Gradient descent from a small random start reaches the SVD's error and its subspace.
     print(f"c. gradient descent with hand-derived gradients, {gd['iterations']} steps: PCA's fit?")
     if k >= rank:
@@ -260,20 +258,26 @@ def run_checks(X_train, X_test, svd, gd, l2):
     span = largest_principal_angle_deg(gd["W_dec"], identified)
     print(f"     decoder's span vs the top-{m} PCs, largest angle {span:.1e} deg", end="  ")
     print(verdict("gd_max_subspace_angle_deg", span))
-
-    # d. The subspace, not the axes: what gradient descent leaves free, with and without L2.
+    # d. The subspace, not the axes: while two of its singular values are equal, a decoder's
+    # singular vectors (its axes) can be any pair in their span.
+    gd_values, l2_values = gd["singular_values"], l2["singular_values"]
+    # The L2 optimum's singular values: sqrt(1 - p/lambda_i), and 0 where lambda_i <= p.
+    l2_optimum = np.sqrt(1 - L2_PENALTY / np.maximum(svd["eigenvalues"][:k], L2_PENALTY))
+    l2_gap = float(np.max(np.abs(np.array(l2_values) - l2_optimum)))
     gd_axes = max(axis_angles_deg(gd["W_dec"], identified))
     gd_turn = code_rotation_deg(gd["W_enc"], identified)
     l2_axes = max(axis_angles_deg(l2["W_dec"], svd["components"][:, :n_axes]), default=0.0)
     l2_turn = code_rotation_deg(l2["W_enc"], identified) if n_axes == k else None  # see below
-    print("d. the same axes? Any invertible change of the code's coordinates fits as well, so:")
-    print(f"     {RUNS['gd'][0]}: its code vs PCA's, code number i vs PC i {gd_turn:.1f} deg;")
-    print(f"       its decoder's axes vs the PCs {gd_axes:.1f} deg: whatever its path left")
-    print(f"     {RUNS['l2'][0]}, {l2['iterations']} steps: a stretched code costs penalty, so its")
-    print(f"       decoder's axes are the PCs: largest angle {l2_axes:.1e} deg", end="  ")
+    print("d. the same axes? W_enc = A V_K^T, W_dec = V_K A^-1 fits as well, for any invertible A.")
+    print(f"     {RUNS['gd'][0]}: the loss does not see its decoder's singular values,")
+    print(f"       {listed(gd_values)}: the start left them, and its axes ({gd_axes:.1f} deg from")
+    print(f"       the PCs); its code is PCA's turned: code i vs PC i, {gd_turn:.1f} deg")
+    print(f"     {RUNS['l2'][0]}, {l2['iterations']} steps: the penalty sets them, to")
+    print(f"       sqrt(1 - p/lambda_i) = {listed(l2_values)} (within {l2_gap:.1e}), distinct,")
+    print(f"       so they pin its axes to the PCs: largest angle {l2_axes:.1e} deg", end="  ")
     print(verdict("l2_max_axis_angle_deg", l2_axes))
     if l2_turn is not None:
-        print(f"     ... but a turn costs none (Kunin et al., 2019): code vs PCs {l2_turn:.1f} deg")
+        print(f"     ... but a turn costs none (Kunin et al.): code i vs PC i, {l2_turn:.1f} deg")
     if n_axes < m:
         print(f"     PCs {n_axes + 1}-{m}: less variance than the penalty, which switches them off")
     return {
@@ -282,30 +286,28 @@ def run_checks(X_train, X_test, svd, gd, l2):
         "gd_mse_ratio": ratio,
         "gd_max_subspace_angle_deg": span,
         "plain_gd_max_axis_angle_deg": gd_axes,
+        "plain_gd_code_rotation_deg": gd_turn,
         "l2_max_axis_angle_deg": l2_axes,
         "l2_code_rotation_deg": l2_turn,
+        "l2_singular_values_vs_optimum": l2_gap,
     }
 
 
 # ----------------------------------------------------------------------------- plots
 # Figures are built without pyplot (no GUI backend, nothing to close) and drawn to PNG by Agg.
-
-
 def plot_code_turned(svd, gd, checks, X_test, y_test):
     """Check d as a picture: the test digits in PCA's code beside the code that GD found."""
     k = svd["k"]
     dims = "" if k <= 2 else f" (first 2 of {k} code numbers)"
-    turn = code_rotation_deg(gd["W_enc"], svd["identified"])
     gd_codes = encode(X_test, svd["mean"], gd["W_enc"].T)
     panels = [  # (codes, title, what the code's axes are)
         (svd["test_codes"], f"PCA's code{dims}", "principal direction"),
         (gd_codes, f"{RUNS['gd'][0]}: its code{dims}\ncode number i vs PC i: largest"
-                   f" angle {turn:.1f} deg", "code number"),
+                   f" angle {checks['plain_gd_code_rotation_deg']:.1f} deg", "code number"),
     ]  # fmt: skip
     fig = Figure(figsize=(12, 5.6), layout="constrained")
-    for ax, (codes, title, axis) in zip(
-        fig.subplots(1, 2, sharex=True, sharey=True), panels, strict=True
-    ):
+    axes = fig.subplots(1, 2, sharex=True, sharey=True)
+    for ax, (codes, title, axis) in zip(axes, panels, strict=True):
         if k == 1:  # one number per digit: a strip per digit shows which digits overlap
             y, y_label = y_test + np.random.default_rng(0).uniform(-0.3, 0.3, len(y_test)), "digit"
         else:
@@ -339,7 +341,8 @@ def plot_reconstruction_ladder(X_train, X_test, y_test, k):
         rows.append(recon[picks])
         test_mse = reconstruction_mse(X_test, recon)
         labels.append(f"K={size}{' (this run)' if size == k else ''}\ntest MSE {test_mse:.4f}")
-    fig = Figure(figsize=(9, 7.8), layout="constrained")
+    # Tall enough for every row at the mosaic's own aspect, so no band is left empty.
+    fig = Figure(figsize=(9, 2.1 + 0.72 * len(rows)), layout="compressed")
     ax_rows, ax_pcs = fig.subplots(2, 1, height_ratios=[len(rows), 1.6])
     ax_rows.imshow(image_mosaic(rows), cmap="gray", vmin=0, vmax=1)
     ax_rows.set_yticks(3.5 + 9 * np.arange(len(rows)), labels)
@@ -361,38 +364,35 @@ def plot_pca_equivalence(svd, runs):
     """Train MSE, the decoder's span and its axes, step by step, for both gradient-descent runs."""
     fig = Figure(figsize=(14, 4.6), layout="constrained")
     ax_mse, ax_span, ax_axes = fig.subplots(1, 3)
-    floor = 1e-7  # smaller angles are rounding error; keep them on the log axis
+    mse_floor, angle_floor = 1e-16, 1e-7  # float64 rounding error below; keep it on the log axes
     axes_to_find = {"gd": svd["identified"], "l2": svd["components"][:, : svd["n_l2_axes"]]}
     for name, run in runs.items():
-        steps, mse, span, axes = [], [], [], []
-        for step, W_enc, W_dec in run["snapshots"]:
-            steps.append(step + 1)  # counted from 1, for the log axis
-            mse.append(linear_ae_loss_and_gradients(W_enc, W_dec, svd["cov"])[0])
-            span.append(max(floor, largest_principal_angle_deg(W_dec, svd["identified"])))
-            axes.append(max([floor, *axis_angles_deg(W_dec, axes_to_find[name])]))
-        style = RUNS[name][2] | {"label": RUNS[name][0]}
-        ax_mse.plot(steps, mse, **style)
-        ax_span.plot(steps, span, **style)
-        ax_axes.plot(steps, axes, **style)
-    ax_mse.axhline(svd["train_mse"], color="black", lw=1, ls=":", label="SVD optimum")
-    ax_mse.set(ylabel="train MSE", title="Train MSE reaches the SVD optimum")
-    for ax, title in [
-        (ax_span, "Decoder's span vs the top-K PCs"),
-        (ax_axes, "Decoder's axes (left singular vectors)\nvs the closest principal direction"),
-    ]:
+        series = {ax_mse: [], ax_span: [], ax_axes: []}
+        for _, W_enc, W_dec in run["snapshots"]:
+            mse = linear_ae_loss_and_gradients(W_enc, W_dec, svd["cov"])[0]
+            series[ax_mse].append(max(mse_floor, mse - svd["train_mse"]))
+            span = largest_principal_angle_deg(W_dec, svd["identified"])
+            series[ax_span].append(max(angle_floor, span))
+            series[ax_axes].append(max([angle_floor, *axis_angles_deg(W_dec, axes_to_find[name])]))
+        steps = [step + 1 for step, _, _ in run["snapshots"]]  # counted from 1, for the log axis
+        for ax, values in series.items():
+            ax.plot(steps, values, **RUNS[name][2], label=RUNS[name][0])
+    # The L2 run levels off above it: a decoder shrunk by sqrt(1 - p/lambda_i) costs some error.
+    ax_mse.set(yscale="log", ylim=(mse_floor / 2, None), title="Train MSE above the SVD optimum")
+    ax_mse.set_ylabel("train MSE minus the SVD optimum (log scale)")
+    ax_span.set_title("Decoder's span vs the top-K PCs")
+    ax_axes.set_title("Decoder's axes (left singular vectors)\nvs the closest principal direction")
+    for ax in (ax_span, ax_axes):  # an angle between two lines is at most 90 degrees
         ax.axhline(LIMITS["l2_max_axis_angle_deg"], color="grey", lw=1, ls=":", label="1 degree")
-        ax.set_yscale("log")
-        ax.set_ylim(floor / 2, 90)  # an angle between lines is at most 90 degrees
-        ax.set(ylabel="largest angle, degrees (log scale)", title=title)
+        ax.set(yscale="log", ylim=(angle_floor / 2, 90))
+        ax.set_ylabel("largest angle, degrees (log scale)")
     for ax in (ax_mse, ax_span, ax_axes):
-        ax.set_xscale("log")
-        ax.set_xlabel("gradient step (log scale)")
+        ax.set(xscale="log", xlabel="gradient step (log scale)")
         ax.legend(fontsize="small", loc="upper right" if ax is ax_mse else "lower left")
-    # Plain labels (0.01, not 10^-2) and no minor ticks: typesetting exponents and a dozen minor
-    # ticks per decade would double the time this script spends on its plots.
-    for axis in (ax_mse.xaxis, ax_span.xaxis, ax_axes.xaxis, ax_span.yaxis, ax_axes.yaxis):
-        axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        axis.set_minor_locator(NullLocator())
+        # Plain labels (0.01, not 10^-2), no minor ticks: typeset exponents double the plot time.
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+            axis.set_minor_locator(NullLocator())
     fig.suptitle(f"A linear autoencoder trained by gradient descent, K={svd['k']}: it finds"
                  " PCA's subspace; its axes only with the L2 penalty")  # fmt: skip
     return fig
@@ -457,13 +457,13 @@ def main(argv=None):
     if failed:
         sys.exit(f"00_scratch.py: FAILED: {', '.join(failed)}; no files were written")
     print("\nAll checks passed: this linear autoencoder is PCA.")
-    gd = runs["gd"]
     metrics = {"latent_dim": k, "seed": args.seed, "n_train": len(X_train), "n_test": len(X_test)}
     metrics["svd_ae"] = {key: svd[key] for key in ("train_mse", "test_mse")}
     metrics["checks"] = checks
-    metrics["gd_ae"] = {key: gd[key] for key in ("iterations", "train_mse", "test_mse")}
+    metrics["gd_ae"] = {key: runs["gd"][key] for key in ("iterations", "train_mse", "test_mse")}
+    metrics["decoder_singular_values"] = {name: runs[name]["singular_values"] for name in RUNS}
     save_files(args.out, {
-        "scratch_latent_space.png": plot_code_turned(svd, gd, checks, X_test, y_test),
+        "scratch_latent_space.png": plot_code_turned(svd, runs["gd"], checks, X_test, y_test),
         "scratch_reconstruction.png": plot_reconstruction_ladder(X_train, X_test, y_test, k),
         "scratch_pca_equivalence.png": plot_pca_equivalence(svd, runs),
         "scratch_metrics.json": metrics,

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,14 +19,8 @@ def load_script(filename, module_name):
     return module
 
 
-def run_script(filename, *args, **options):
-    """Run a script in a subprocess, as a user would from the terminal."""
-    command = [sys.executable, str(ROOT / filename), *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, **options)
-
-
 def start_script(filename, *args, **options):
-    """Start a script in a subprocess with pipes for its output, and return at once."""
+    """Start a script as a user would from the terminal, with pipes for its output."""
     command = [sys.executable, str(ROOT / filename), *map(str, args)]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options)
 
@@ -40,18 +35,6 @@ def ae():
     return load_script("01_pytorch.py", "pytorch_autoencoder")
 
 
-@pytest.fixture(scope="session")
-def digits(scratch):
-    """The shared train/test split (X_train, X_test, y_train, y_test)."""
-    return scratch.load_data()
-
-
-def assert_png(path):
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
-    assert len(data) > 10_000, f"{path.name} looks empty"
-
-
 def write_previous_files(out_dir, names):
     """Stand-ins for earlier outputs; returns {name: bytes} to compare with afterwards."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -62,3 +45,36 @@ def write_previous_files(out_dir, names):
 
 def folder_contents(folder):
     return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+def texts_past_the_edge(figure):
+    """What a figure draws past its own edge: each axes with its titles, labels and ticks, and
+    the figure's own texts and legends, drawn as savefig draws them (layout engine included)."""
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer, edge = canvas.get_renderer(), figure.bbox.padded(1)  # 1 pixel for antialiasing
+    parts = [(ax.get_title() or "axes", ax.get_tightbbox(renderer)) for ax in figure.axes]
+    parts += [(text.get_text(), text.get_window_extent(renderer)) for text in figure.texts]
+    parts += [("legend", legend.get_window_extent(renderer)) for legend in figure.legends]
+    return [
+        name for name, box in parts if not (edge.contains(*box.min) and edge.contains(*box.max))
+    ]
+
+
+@pytest.fixture
+def figures_inside(scratch, ae, monkeypatch):
+    """Make both scripts' main() fail if a figure it saves draws text past its edge, or if a PNG
+    it writes is not a whole picture."""
+    for module in (scratch, ae):
+
+        def save_checked_files(out_dir, files, save_files=module.save_files):
+            pngs = [name for name in files if name.endswith(".png")]
+            for name in pngs:
+                outside = texts_past_the_edge(files[name])
+                assert not outside, f"{name} draws text past its edge: {outside}"
+            save_files(out_dir, files)
+            for name in pngs:
+                data = (out_dir / name).read_bytes()
+                assert data.startswith(b"\x89PNG") and len(data) > 10_000, f"{name}: not a picture"
+
+        monkeypatch.setattr(module, "save_files", save_checked_files)
