@@ -94,11 +94,12 @@ def test_readme_scratch_numbers_match_the_metrics():
         [num(svd["train_mse"], "{:.4f}"), ""],
         [num(svd["test_mse"], "{:.4f}"), ""],
         ["< 1e-12" if c["pca_max_abs_diff"] < 1e-12 else c["pca_max_abs_diff"], "1e-08"],
+        ["< 1e-12" if c["pca_code_max_abs_diff"] < 1e-12 else c["pca_code_max_abs_diff"], "1e-08"],
         ["< 1e-12" if c["eckart_young_rel_gap"] < 1e-12 else c["eckart_young_rel_gap"], "1e-10"],
         [num(c["gd_mse_ratio"], "{:.6f}", abs=1e-6), "1.001"],
         [num(m["gd_ae"]["iterations"], "{:d}", rel=0.02), ""],
         [num(c["gd_max_subspace_angle_deg"], "{:.1e} deg", rel=0.25), "1 deg"],
-        [Num(tuple(values["gd"]), "{:.3f}, {:.3f}", abs=1e-3), "none: not seen by the loss"],
+        [Num(tuple(values["gd"]), "{:.3f}, {:.3f}", abs=1e-3), "none: not set by the loss"],
         [num(c["plain_gd_max_axis_angle_deg"], "{:.1f} deg", abs=1), "none: what the start left"],
         [num(c["plain_gd_code_rotation_deg"], "{:.1f} deg", abs=1), "none: any rotation"],
         [Num(tuple(values["l2"]), "{:.5f}, {:.5f}", abs=1e-5), "set by the loss"],
@@ -122,12 +123,6 @@ def test_readme_pytorch_numbers_match_the_metrics():
     ])  # fmt: skip
 
 
-def sweeps():
-    settings, defaults = ("seed", "epochs", "batch_size", "lr"), (0, 100, 64, 0.01)
-    main = load("pytorch_sweep.json", settings, defaults, "python 01_pytorch.py --sweep")
-    return [main] + [load(f"runs/sweep-seed{seed}/pytorch_sweep.json") for seed in (1, 2)]
-
-
 def column(sweep, name, key):  # one model's figures, K = 1 ... 32
     return [row[key] for row in sweep["rows"] if row["model"] == name]
 
@@ -137,30 +132,37 @@ def cells(values, fmt="{:.4f}", rel=TOL, abs=0.0):
 
 
 def test_readme_sweep_numbers_match_the_sweep_file():
-    sweep, models = sweeps()[0], ("vanilla", "linear-skip")
+    settings, defaults = ("seed", "epochs", "batch_size", "lr"), (0, 100, 64, 0.01)
+    sweep = load("pytorch_sweep.json", settings, defaults, "python 01_pytorch.py --sweep")
+    models = ("vanilla", "linear-skip")
     test, pca = ({m: column(sweep, m, key) for m in models} for key in ("test_mse", "pca_test_mse"))
     assert_readme_table("sweep-results", [
         ["code size K", *map(str, column(sweep, "vanilla", "latent_dim"))],
         cells(pca["vanilla"], rel=0),
         *(cells(test[m]) for m in models),
         *(cells([a / b for a, b in zip(test[m], pca[m], strict=True)], "{:.2f}") for m in models),
-        cells(column(sweep, "vanilla", "pca_train_mse"), rel=0),
-        *(cells(column(sweep, m, "train_mse"), abs=5e-5) for m in models),
+        cells(column(sweep, "vanilla", "pca_train_mse"), "{:.5f}", rel=0),
+        *(cells(column(sweep, m, "train_mse"), "{:.5f}") for m in models),
     ])  # fmt: skip
 
 
-def test_readme_seed_ranges_match_the_three_sweeps():
-    rows = [["test MSE over seeds 0-2 (lowest to highest)", "K=1", "2", "4", "8", "16", "32"]]
-    for name in ("vanilla", "linear-skip"):
-        per_k = zip(*(column(sweep, name, "test_mse") for sweep in sweeps()), strict=True)
-        rows.append([Num((min(v), max(v)), "{:.4f}-{:.4f}", rel=TOL) for v in per_k])
+def test_readme_seed_ranges_match_the_three_validation_sweeps():
+    sweeps = [load(f"runs/sweep-validate-seed{seed}/pytorch_sweep.json") for seed in (0, 1, 2)]
+    assert all(sweep["evaluated_on"] == "validation" for sweep in sweeps)
+    rows = [["validation split, lowest-highest over seeds 0-2", "K=1", "2", "4", "8", "16", "32"]]
+    for key, fmt in [("test_mse", "{:.4f}"), ("train_mse", "{:.5f}")]:
+        rows.append(cells(column(sweeps[0], "vanilla", f"pca_{key}"), fmt, rel=0))
+        for name in ("vanilla", "linear-skip"):
+            per_k = zip(*(column(sweep, name, key) for sweep in sweeps), strict=True)
+            rows.append([Num((min(v), max(v)), f"{fmt}-{fmt}", rel=TOL) for v in per_k])
     assert_readme_table("seed-results", rows)
 
 
 def test_readme_validation_table_matches_the_validation_runs():
     rows = [["settings (K=2, 288 validation digits)", "validation MSE, median of seeds 0-2",
              "lowest", "highest"]]  # fmt: skip
-    for run in ("validate", "validate-epochs50", "validate-epochs200", "validate-lr0.003"):
+    for run in ("sweep-validate", "validate-epochs50", "validate-epochs200", "validate-lr0.003",
+                "validate-batch32", "validate-batch128"):  # fmt: skip
         runs = [load(f"runs/{run}-seed{seed}/pytorch_metrics.json") for seed in (0, 1, 2)]
         assert all(m["evaluated_on"] == "validation" and m["latent_dim"] == 2 for m in runs)
         mse = [m["test_mse"] for m in runs]
@@ -177,14 +179,11 @@ def test_a_stale_readme_number_fails():
     assert not num(48.6, "{:.1f} deg", abs=1).matches("48.6 degrees")
 
 
-def test_readme_shows_the_two_commands():
+def test_readme_shows_the_two_commands_and_its_other_examples_write_elsewhere():
+    """Only the documented regeneration (--sweep, and assets/runs/) may write to assets/."""
     install = "pip install -r requirements.txt"
     assert f"{install} && python 00_scratch.py && python 01_pytorch.py" in README
     assert f"{install} && python -m pytest" in README
-
-
-def test_readme_examples_that_change_a_setting_write_elsewhere():
-    """Only the documented regeneration (--sweep, and assets/runs/) may write to assets/."""
     commands = re.findall(r"python 0[01]_\w+\.py([^`\n#&]*)", README)
     assert len(commands) > 10
     for flags in map(str.split, commands):

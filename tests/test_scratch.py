@@ -9,7 +9,7 @@ from sklearn.decomposition import PCA
 
 PNGS = ["scratch_latent_space.png", "scratch_reconstruction.png", "scratch_pca_equivalence.png"]
 FILES = [*PNGS, "scratch_metrics.json"]
-CHECK_KEYS = {"pca_max_abs_diff", "eckart_young_rel_gap", "gd_mse_ratio",
+CHECK_KEYS = {"pca_max_abs_diff", "pca_code_max_abs_diff", "eckart_young_rel_gap", "gd_mse_ratio",
               "gd_max_subspace_angle_deg", "plain_gd_max_axis_angle_deg",
               "plain_gd_code_rotation_deg", "l2_max_axis_angle_deg", "l2_code_rotation_deg",
               "l2_singular_values_vs_optimum"}  # fmt: skip
@@ -106,7 +106,7 @@ def test_default_run_passes_every_check_and_writes_its_files(
 ):  # figures_inside: no text past the edge of any figure it draws
     scratch.main(["--out", str(tmp_path)])
     stdout = capsys.readouterr().out
-    assert stdout.count("PASS") == 5 and "FAIL" not in stdout
+    assert stdout.count("PASS") == 6 and "FAIL" not in stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FILES)
     metrics = json.loads((tmp_path / "scratch_metrics.json").read_text())
     settings = [metrics[key] for key in ("latent_dim", "seed", "n_train", "n_test")]
