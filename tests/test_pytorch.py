@@ -81,7 +81,7 @@ def test_tiny_sweep_writes_its_own_files_with_train_and_test_errors(
     assert set(sweep) == SETTINGS | {"rows"} and sweep["evaluated_on"] == "test"
     rows = {(row["model"], row["latent_dim"]): row for row in sweep["rows"] if set(row) == ROW_KEYS}
     assert set(rows) == {(m, k) for m in ("vanilla", "linear-skip") for k in (1, 2, 4, 8, 16, 32)}
-    # The same seed and flags train the same model: the sweep's K=2 row is the main run's.
+    # The main run's model is not trained a second time: the sweep's K=2 row is the main run's.
     assert [rows["vanilla", 2][key] for key in ("train_mse", "test_mse")] == [
         metrics["train_mse"], metrics["test_mse"]]  # fmt: skip
     pca = [rows["linear-skip", 32][key] for key in ("pca_train_mse", "pca_test_mse")]
