@@ -69,8 +69,8 @@ def fit_svd_autoencoder(X_train, latent_dim):
     """The optimal linear autoencoder, in closed form.
 
     Centre with the train mean mu, take the SVD X - mu = U S V^T: the columns of V are the
-    principal directions, the covariance's eigenvalues are S^2 / n. The encoder keeps the top-K
-    directions, V_K, and the decoder is its transpose."""
+    principal directions, the covariance's eigenvalues are S^2 / n. The encoder projects onto the
+    top-K directions (W_enc = V_K^T) and the decoder maps back along them (W_dec = V_K)."""
     mean = X_train.mean(axis=0)
     _, singular_values, Vt = np.linalg.svd(X_train - mean, full_matrices=False)
     # A direction and its negative fit equally well, so the SVD picks either. Fix each sign as
@@ -269,12 +269,12 @@ def run_checks(X_train, X_test, svd, gd, l2):
     l2_turn = code_rotation_deg(l2["W_enc"], identified) if n_axes == k else None  # see below
     print("d. the same axes? W_enc = A V_K^T, W_dec = V_K A^-1 fits as well, for any invertible A.")
     gd_run, l2_run = RUNS["gd"][0], RUNS["l2"][0]
-    print(f"     {gd_run}: decoder's singular values {listed(gd_values)}, not set by the loss")
-    print(f"     {gd_run}: decoder's axes vs the PCs, largest angle {gd_axes:.1f} deg, nor these")
+    print(f"     {gd_run}: decoder's singular values {listed(gd_values)}: not set by the loss")
+    print(f"     {gd_run}: decoder's axes vs the PCs {gd_axes:.1f} deg: not set either")
     print(f"     {gd_run}: code i vs PC i, largest angle {gd_turn:.1f} deg: PCA's code turned")
     print(f"     {l2_run}, {l2['iterations']} steps: decoder's singular values {listed(l2_values)}")
     print(f"       = sqrt(1 - p/lambda_i) within {l2_gap:.1e}: set by the loss, and distinct")
-    print(f"     {l2_run}: so its axes are the PCs': largest angle {l2_axes:.1e} deg", end="  ")
+    print(f"     {l2_run}: so its axes are the PCs': largest angle {l2_axes:.2g} deg", end="  ")
     print(verdict("l2_max_axis_angle_deg", l2_axes))
     if l2_turn is not None:
         print(f"     {l2_run}: code i vs PC i, largest angle {l2_turn:.1f} deg: a turn is free")
@@ -380,7 +380,7 @@ def plot_pca_equivalence(svd, runs):
             ax.plot(steps, values, **RUNS[name][2], label=RUNS[name][0])
     ax_mse.set(yscale="log", title="Train MSE above the SVD optimum")
     ax_mse.set_ylabel("train MSE minus the SVD optimum (log scale)")
-    ax_span.set_title("Decoder's span vs the top-K PCs")
+    ax_span.set_title(f"Decoder's span vs the top-{svd['identified'].shape[1]} PCs")
     ax_axes.set_title("Decoder's axes (left singular vectors)\nvs the closest principal direction")
     for ax in (ax_span, ax_axes):  # an angle between two lines is at most 90 degrees
         ax.axhline(LIMITS["l2_max_axis_angle_deg"], color="grey", lw=1, ls=":", label="1 degree")

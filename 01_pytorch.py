@@ -11,9 +11,9 @@ it onto a plane. The script measures, on held-out digits, how much better than P
 them and how well digits of the same class cluster in its code (5-nearest-neighbour accuracy).
 
 The second act goes beyond the write-up. --sweep trains it at K = 1, 2, 4, 8, 16, 32 and finds
-where it loses to PCA (at large K). --linear-skip is the fix measured there: each half gets a
-linear map beside its ReLU network, x -> W x + b + network(x), started at PCA's solution with
-the network's last layer at zero, so the untrained model *is* 00_scratch.py's autoencoder.
+where, with the settings chosen at K=2, it loses to PCA (at K=32). --linear-skip is the fix: each
+half gets a linear map beside its ReLU network, x -> W x + b + network(x), started at PCA's
+solution with the network's last layer at zero: the untrained model *is* 00_scratch.py's.
 
     python 01_pytorch.py                      # the vanilla autoencoder, K=2, into assets/
     python 01_pytorch.py --latent-dim 8 --out /tmp/k8    # other flags: write elsewhere
