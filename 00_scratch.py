@@ -183,7 +183,7 @@ def axis_angles_deg(W_dec, principal_directions):
 
 def listed(values, shown=3):
     """The first few numbers, with the decimals where the L2 run's differ from each other."""
-    return ", ".join(f"{value:.5f}" for value in values[:shown]) + ", ..." * (len(values) > shown)
+    return ", ".join(f"{v:.5f}" for v in values[:shown]) + (", ..." if len(values) > shown else "")
 
 
 def code_rotation_deg(W_enc, principal_directions):

@@ -11,7 +11,7 @@ it onto a plane. The script measures, on held-out digits, how much better than P
 them and how well digits of the same class cluster in its code (5-nearest-neighbour accuracy).
 
 The second act goes beyond the write-up. --sweep trains it at K = 1, 2, 4, 8, 16, 32 and finds
-where, with the settings chosen at K=2, it loses to PCA (at K=32). --linear-skip is the fix: each
+where, with the settings compared at K=2, it loses to PCA (at K=32). --linear-skip is the fix: each
 half gets a linear map beside its ReLU network, x -> W x + b + network(x), started at PCA's
 solution with the network's last layer at zero: the untrained model *is* 00_scratch.py's.
 
@@ -19,7 +19,7 @@ solution with the network's last layer at zero: the untrained model *is* 00_scra
     python 01_pytorch.py --latent-dim 8 --out /tmp/k8    # other flags: write elsewhere
     python 01_pytorch.py --linear-skip --out /tmp/skip   # the second act's model
     python 01_pytorch.py --sweep              # both models at six code sizes, against PCA
-    python 01_pytorch.py --validate --out /tmp/val       # how the settings were chosen
+    python 01_pytorch.py --validate --out /tmp/val       # how the settings are compared
 """
 
 import argparse
@@ -58,7 +58,7 @@ COLOURS = {"PCA": "black", "vanilla": "C0", "linear-skip": "C1"}  # the same in 
 def load_data(validate=False):
     """The 8x8 digits, pixels in [0, 1], split 80/20 exactly as 00_scratch.py splits them.
 
-    validate=True (how the settings were chosen): 20% of the train digits take the place of the
+    validate=True (how the settings are compared): 20% of the train digits take the place of the
     test digits, which go unused: 1149 train / 288 validation. Below, either is X_test."""
     digits = load_digits()
     X, y = (digits.data / 16.0).astype(np.float32), digits.target  # float32: PyTorch's default
@@ -181,9 +181,9 @@ def evaluate(model, history, pca, data, tensors):
     }
 
 
-def print_table(metrics, seconds):
+def print_table(metrics):
     knn, k, pca_test = metrics["knn_accuracy"], metrics["latent_dim"], metrics["pca_test_mse"]
-    held_out = metrics["evaluated_on"]
+    held_out, seconds = metrics["evaluated_on"], metrics["train_seconds"]
     print(f"\n{metrics['model']} autoencoder, K={k}, {seconds:.1f} s training; {held_out} digits:")
     print(f"  {'':20s}{'autoencoder':>12s}{'PCA':>10s}{'raw pixels':>12s}")
     print(f"  {held_out + ' MSE':20s}{metrics['test_mse']:12.4f}{pca_test:10.4f}")
@@ -453,7 +453,7 @@ def main(argv=None):
     metrics = {"model": model_name, "evaluated_on": held_out, "latent_dim": k, **settings}
     metrics.update(evaluate(model, history, pca, data, tensors))
     metrics["train_seconds"] = round(seconds, 3)
-    print_table(metrics, seconds)
+    print_table(metrics)
     codes, pca_codes = encode(model, tensors[1]), pca.transform(X_test)
     files = {
         "pytorch_latent_space.png": plot_latent_space(codes, pca_codes, y_test, metrics),

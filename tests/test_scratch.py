@@ -117,9 +117,8 @@ def test_default_run_passes_every_check_and_writes_its_files(
     assert f"test MSE {metrics['svd_ae']['test_mse']:.6f}" in stdout
     # The penalty sets the decoder's singular values to sqrt(1 - p/lambda_i) (eigenvalues found
     # here independently), further apart than the match's error; GD's are what its start left.
-    eigenvalues = np.linalg.eigvalsh(np.cov(scratch.load_data()[0], rowvar=False, bias=True))[::-1][
-        :2
-    ]
+    covariance = np.cov(scratch.load_data()[0], rowvar=False, bias=True)
+    eigenvalues = np.linalg.eigvalsh(covariance)[::-1][:2]
     optimum, values = np.sqrt(1 - 1e-3 / eigenvalues), metrics["decoder_singular_values"]
     gap = np.max(np.abs(np.array(values["l2"]) - optimum))
     assert gap == pytest.approx(checks["l2_singular_values_vs_optimum"], rel=1e-3)
