@@ -1,10 +1,9 @@
 """A linear autoencoder is PCA: built from the SVD in NumPy, then checked three ways.
 
-If an autoencoder's encoder and decoder are linear, the best one needs no training: it is PCA,
-from the SVD. Three checks, each printed with its limit: (a) its codes and reconstructions are
-scikit-learn's PCA's; (b) its train MSE is exactly the variance it throws away; (c) plain
-gradient descent, with gradients derived by hand, finds the same fit from a random start, and
-its code is PCA's code times an invertible matrix. A failed check exits 1, writing nothing.
+A linear autoencoder needs no training: the best one is PCA, from the SVD. Checks, each with its
+limit (a failed one exits 1, writing nothing): (a) its codes and reconstructions are scikit-learn's
+PCA's; (b) its train MSE is exactly the variance it throws away; (c) plain gradient descent with
+hand-derived gradients finds the same fit, its code being PCA's times an invertible matrix.
 
     python 00_scratch.py                                # K=2, into assets/ (the README's)
     python 00_scratch.py --latent-dim 8 --out /tmp/k8   # another code size, elsewhere
@@ -66,8 +65,9 @@ def fit_svd_autoencoder(X_train, latent_dim):
     _, singular_values, Vt = np.linalg.svd(X_train - mean, full_matrices=False)
     # A direction and its negative fit equally well, and the SVD may return either. Make each
     # one's largest entry positive, as scikit-learn does, so that our codes equal its codes.
-    largest = np.abs(Vt).argmax(axis=1)
-    Vt = Vt * np.sign(Vt[np.arange(len(Vt)), largest])[:, np.newaxis]
+    for direction in Vt:
+        if direction[np.abs(direction).argmax()] < 0:
+            direction *= -1
     model = LinearAutoencoder(mean, W_enc=Vt[:latent_dim], W_dec=Vt[:latent_dim].T)
     return model, singular_values**2 / len(X_train)
 
@@ -98,10 +98,9 @@ def loss_and_gradients(W_enc, W_dec, cov):
 def gradient_descent(cov, latent_dim, seed):
     """Train a linear autoencoder by plain gradient descent; returns W_enc, W_dec and the steps.
 
-    The start is small, random and balanced (W_enc = W_dec^T). The step is 1/L, where
-    L = 4 lambda_max / d is the loss's largest curvature. Each direction is learnt at a speed set
-    by its variance, so where the K-th and (K+1)-th variances are close (1.4% apart at K=28),
-    telling them apart takes long. Momentum would be faster; plain descent is plainer."""
+    The start is small, random and balanced (W_enc = W_dec^T); the step is 1/L, L = 4 lambda_max / d
+    being the loss's largest curvature. Each direction is learnt at a speed set by its variance,
+    so close variances (1.4% apart at K=28) take long to tell apart. Momentum would be faster."""
     W_dec = GD_INIT_SCALE * np.random.default_rng(seed).standard_normal((len(cov), latent_dim))
     W_enc = W_dec.T.copy()
     step_size = len(cov) / (4 * np.linalg.eigvalsh(cov)[-1])
@@ -159,7 +158,7 @@ def plot_ladder(X_train, X_test, y_test, k):
         model = LinearAutoencoder(full.mean, full.W_enc[:size], full.W_dec[:, :size])
         recon = model.decode(model.encode(X_test))
         rows.append(recon[picks])
-        name = "K=0: the mean" if size == 0 else f"K={size}" + (" (this run)" if size == k else "")
+        name = f"K={size}" if size else "K=0: the average"
         labels.append(f"{name}\ntest MSE {mse(X_test, recon):.4f}")
     fig = Figure(figsize=(8, 1.3 + 0.72 * len(rows)), layout="compressed")
     ax_ladder, ax_directions = fig.subplots(2, 1, height_ratios=[len(rows), 1.4])
@@ -170,7 +169,7 @@ def plot_ladder(X_train, X_test, y_test, k):
     limit = np.abs(directions).max()
     ax_directions.imshow(image_mosaic([directions]), cmap="RdBu_r", vmin=-limit, vmax=limit)
     ax_directions.set_xticks(3.5 + 9 * np.arange(10), [f"v{i}" for i in range(1, 11)])
-    title = "The first ten principal directions (red adds ink, blue removes it):"
+    title = "The first ten principal directions (red adds ink if its z > 0, blue removes it):"
     ax_directions.set(yticks=[], title=f"{title}\nthe decoder draws mean + z1 v1 + ... + zK vK")
     return fig
 
@@ -184,15 +183,17 @@ def plot_codes(pca_codes, gd_codes, code_map, digits):
     for ax, (codes, axes_map, title) in zip(fig.subplots(1, 2), panels, strict=True):
         # The same scale on both axes of both panels, so that a turned code looks turned.
         ax.set(aspect="equal", xlim=(-reach, reach), ylim=(-reach, reach))
-        ax.axline((0, 0), axes_map[:2, 0], color="black", lw=1, label="PCA's z1 axis")
-        ax.axline((0, 0), axes_map[:2, 1], color="black", lw=1, ls="--", label="PCA's z2 axis")
-        ax.legend(loc="upper right")
+        if k == 2:  # where PCA's axes go (with more code numbers, these are only 2 of K)
+            ax.axline((0, 0), axes_map[:, 0], color="black", lw=1, label="PCA's z1 axis")
+            ax.axline((0, 0), axes_map[:, 1], color="black", lw=1, ls="--", label="PCA's z2 axis")
+            ax.legend(loc="upper right")
         for digit in range(10):  # each digit drawn as its numeral: no colour needed to tell them
             z = codes[digits == digit]
             ax.scatter(z[:, 0], z[:, 1], marker=f"${digit}$", color=f"C{digit}", s=45, lw=0)
         ax.set(title=f"{title}'s code", xlabel="z1, the first code number")
         ax.set_ylabel("z2, the second code number")
-    fig.suptitle(f"The {len(digits)} test digits in two linear codes, K={k}: the same code, turned")
+    shown = "the same code, turned" if k == 2 else f"their first 2 of {k} numbers"
+    fig.suptitle(f"The {len(digits)} test digits in two linear codes, K={k}: {shown}")
     return fig
 
 
@@ -217,16 +218,18 @@ def main(argv=None):
     # If its code W_enc (x - mean) is A times PCA's code V_K^T (x - mean), A is W_enc V_K.
     code_map = W_enc @ model.W_dec
     checks = run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, code_map)
+    failed = []
     for name, value in checks.items():
         label, limit = CHECKS[name]
-        verdict = "PASS" if value <= limit else "FAIL"  # NaN fails: NaN <= x is False
-        print(f"  {label:52s}{value:9.1e}  limit {limit:g}  {verdict}")
-    failed = [name for name, value in checks.items() if not value <= CHECKS[name][1]]
+        passed = value <= limit  # NaN fails: any comparison with NaN is False
+        print(f"  {label:52s}{value:9.1e}  limit {limit:g}  {'PASS' if passed else 'FAIL'}")
+        if not passed:
+            failed.append(name)
     if failed:
         sys.exit(f"00_scratch.py: check failed: {', '.join(failed)}; no files were written")
     singular_values = np.linalg.svd(code_map, compute_uv=False)
     low, high = singular_values.min(), singular_values.max()
-    print(f"  c. A's singular values: {low:.4f} to {high:.4f}. None near 0: A is invertible.")
+    print(f"  c. A's singular values: {low:.4f} to {high:.4f}; none near 0, so A is invertible")
     print("All three checks passed: this linear autoencoder is PCA.")
     metrics = {"latent_dim": k, "seed": args.seed, "n_train": len(X_train), "n_test": len(X_test)}
     metrics["svd_autoencoder"] = {"train_mse": train_mse, "test_mse": test_mse}

@@ -58,6 +58,7 @@ def test_the_tables_show_the_json():
     train, test, _, pca_train, pca_test = cells(m)
     knn = [Num("{:.1f}%", 100 * value, atol=5) for value in m["knn_accuracy"].values()]
     assert_table("pytorch-results", [[test, pca_test, ""], [train, pca_train, ""], knn])
+    assert f"(the model has {m['parameters']:,} weights)" in README
     m = read_json(ROOT / "assets" / "scratch_metrics.json")
     rows = [[Num("{:.5f}, {:.5f}", *m["svd_autoencoder"].values()), ""]]
     for value, limit in m["checks"].values():  # below 1e-12: rounding noise, shown as such
