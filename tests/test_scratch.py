@@ -62,7 +62,6 @@ def test_runs_pass_each_check_write_their_files_and_repeat(tmp_path, capsys, fig
     assert figures_inside == ["scratch_reconstruction.png", "scratch_latent_space.png"] * 3
     assert metrics[0] == metrics[1]  # the same seed: the same numbers
     assert [metrics[0][key] for key in ("latent_dim", "n_train", "n_test")] == [2, 1437, 360]
-    assert all(value <= limit for value, limit in metrics[2]["checks"].values())
 
 
 @pytest.mark.parametrize("name, value", [("gd_subspace_angle_deg", 2.0), ("gd_mse_excess", np.nan)])
