@@ -75,7 +75,7 @@ def test_a_loss_that_blows_up_exits_1_in_one_line_and_writes_nothing(tmp_path, m
     monkeypatch.setattr(ae.Autoencoder, "forward", lambda model, x: model.encoder(x).sum() * x / 0)
     with pytest.raises(SystemExit) as exit_info:  # sys.exit(message): one line, exit status 1
         ae.main(["--epochs", "2", "--out", str(tmp_path)])
-    assert "NaN or infinite in epoch 1; try a smaller --lr" in exit_info.value.code
+    assert "NaN or infinite in epoch 1; try a lower --lr" in exit_info.value.code
     assert "\n" not in exit_info.value.code and not any(tmp_path.iterdir())
 
 
