@@ -24,7 +24,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from torch import nn, optim
 
 WEIGHT_DECAY = 0.1  # AdamW's
-COLOURS = {"autoencoder": "C0", "PCA": "black"}  # the same in every figure; train is dashed
+COLOURS = {"autoencoder": "C0", "PCA": "black"}  # in every figure; train: dashed or light
 
 
 def load_data():
@@ -274,13 +274,13 @@ def main(argv=None):
     print(f"Test MSE: autoencoder {ae:.4f}, PCA {pca_test:.4f} ({ae / pca_test:.2f}x): {verdict}")
     accuracy = ", ".join(f"{name} {value:.1%}" for name, value in knn.items())
     print(f"5-NN digit accuracy: {accuracy}")
-    with torch.no_grad():
-        codes = model.encoder(tensors[1]).numpy()
+    codes = model.encoder(tensors[1]).detach().numpy()  # the test digits' codes
+    pca_codes = pca.transform(X_test)
     figures = {
         "pytorch_reconstruction.png": plot_reconstructions(model, pca, X_test, y_test, metrics),
-        "pytorch_latent_space.png": plot_codes(codes, pca.transform(X_test), y_test, metrics),
+        "pytorch_latent_space.png": plot_codes(codes, pca_codes, y_test, metrics),
         "pytorch_training_curve.png": plot_training(history, metrics),
-        "pytorch_latent_manifold.png": plot_decoders(model, pca, codes, pca.transform(X_test)),
+        "pytorch_latent_manifold.png": plot_decoders(model, pca, codes, pca_codes),
     }
     files = {"pytorch_metrics.json": metrics}
     if args.sweep:
