@@ -66,9 +66,9 @@ def fit_svd_autoencoder(X_train, latent_dim):
     _, singular_values, Vt = np.linalg.svd(X_train - mean, full_matrices=False)
     # A direction and its negative fit equally well, and the SVD may return either. Make each
     # one's largest entry positive, as scikit-learn does, so that our codes equal its codes.
-    for direction in Vt:
-        if direction[np.abs(direction).argmax()] < 0:
-            direction *= -1
+    for i in range(len(Vt)):
+        if Vt[i, np.abs(Vt[i]).argmax()] < 0:
+            Vt[i] = -Vt[i]
     model = LinearAutoencoder(mean, W_enc=Vt[:latent_dim], W_dec=Vt[:latent_dim].T)
     return model, singular_values**2 / len(X_train)
 
@@ -115,7 +115,7 @@ def gradient_descent(cov, latent_dim, seed):
 
 
 # ------------------------------------------------------------------ the three checks
-def run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, code_map):
+def run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, A):
     """Checks a, b and c of the SVD autoencoder `model` and gradient descent's `gd`."""
     k = len(model.W_enc)
     pca = PCA(n_components=k, svd_solver="full").fit(X_train)
@@ -124,7 +124,7 @@ def run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, code_map):
     codes = model.encode(X_test)
     discarded_variance = eigenvalues[k:].sum() / N_PIXELS
     gd_codes = gd.encode(X_test)
-    code_misfit = np.linalg.norm(gd_codes - codes @ code_map.T)
+    code_misfit = np.linalg.norm(gd_codes - codes @ A.T)
     # Gradient descent's plane is its decoder's span: where its every reconstruction lies.
     angle = np.degrees(subspace_angles(gd.W_dec, model.W_dec).max())
     return {
@@ -153,7 +153,7 @@ def plot_ladder(X_train, X_test, y_test, k):
     picks = [np.flatnonzero(y_test == digit)[0] for digit in range(10)]
     rows = [X_test[picks]]
     labels = ["original"]
-    for size in sorted({*LADDER, k}):
+    for size in sorted(set(LADDER) | {k}):
         model = LinearAutoencoder(full.mean, full.W_enc[:size], full.W_dec[:, :size])
         recon = model.decode(model.encode(X_test))
         rows.append(recon[picks])
@@ -173,11 +173,11 @@ def plot_ladder(X_train, X_test, y_test, k):
     return fig
 
 
-def plot_codes(pca_codes, gd_codes, code_map, digits):
+def plot_codes(pca_codes, gd_codes, A, digits):
     """Check c as a picture: the test digits in PCA's code and in gradient descent's."""
-    k = len(code_map)
+    k = len(A)
     fig = Figure(figsize=(11, 6), layout="constrained")
-    panels = [(pca_codes, np.eye(k), "PCA"), (gd_codes, code_map, "gradient descent")]
+    panels = [(pca_codes, np.eye(k), "PCA"), (gd_codes, A, "gradient descent")]
     reach = 1.05 * max(np.abs(pca_codes).max(), np.abs(gd_codes).max())
     for ax, (codes, axes_map, title) in zip(fig.subplots(1, 2), panels, strict=True):
         # The same scale on both axes of both panels, so that a turned code looks turned.
@@ -215,8 +215,8 @@ def main(argv=None):
     gd = LinearAutoencoder(model.mean, W_enc, W_dec)
     print(f"Gradient descent from a random start: {steps} steps.\n\nIs it PCA? Three checks:")
     # If its code W_enc (x - mean) is A times PCA's code V_K^T (x - mean), A is W_enc V_K.
-    code_map = W_enc @ model.W_dec
-    checks = run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, code_map)
+    A = W_enc @ model.W_dec  # model.W_dec is V_K
+    checks = run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, A)
     failed = []
     for name, value in checks.items():
         label, limit = CHECKS[name]
@@ -226,7 +226,7 @@ def main(argv=None):
             failed.append(name)
     if failed:
         sys.exit(f"00_scratch.py: check failed: {', '.join(failed)}; no files were written")
-    singular_values = np.linalg.svd(code_map, compute_uv=False)
+    singular_values = np.linalg.svd(A, compute_uv=False)
     low, high = singular_values.min(), singular_values.max()
     print(f"  c. A's singular values: {low:.4f} to {high:.4f}; none near 0, so A is invertible")
     print("All three checks passed: this linear autoencoder is PCA.")
@@ -237,7 +237,7 @@ def main(argv=None):
     metrics["gradient_descent"] = {"steps": steps, "train_mse": gd_mse[0], "test_mse": gd_mse[1]}
     metrics["gradient_descent"]["code_map_singular_values"] = singular_values.tolist()
     ladder = plot_ladder(X_train, X_test, y_test, k)
-    codes = plot_codes(model.encode(X_test), gd.encode(X_test), code_map, y_test)
+    codes = plot_codes(model.encode(X_test), gd.encode(X_test), A, y_test)
     args.out.mkdir(parents=True, exist_ok=True)
     ladder.savefig(args.out / "scratch_reconstruction.png", dpi=150)
     codes.savefig(args.out / "scratch_latent_space.png", dpi=150)

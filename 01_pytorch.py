@@ -224,7 +224,8 @@ def plot_sweep(results):
         mse_values = [row[f"{split}_mse"] for row in placements]
         bars = {"color": COLOURS["autoencoder"], "alpha": 0.4 if split == "train" else 1.0}
         ax_placements.bar(np.arange(4) + offset, mse_values, 0.4, **bars, label=f"{split} MSE")
-        ax_placements.axhline(placements[0][f"pca_{split}_mse"], ls=style, color=COLOURS["PCA"])
+        pca_mse = placements[0][f"pca_{split}_mse"]
+        ax_placements.axhline(pca_mse, ls=style, color=COLOURS["PCA"], label=f"PCA, {split} MSE")
     ax_sizes.set(xscale="log", yscale="log", xlabel="code size K", ylabel="MSE (log scale)")
     ax_sizes.set_xticks(sizes, [str(k) for k in sizes])
     ticks = [0.002, 0.005, 0.01, 0.02, 0.05]  # labelled 0.01, not 10^-2
@@ -232,8 +233,7 @@ def plot_sweep(results):
     ax_sizes.minorticks_off()
     labels = [f"{row['encoder']} encoder,\n{row['decoder']} decoder" for row in placements]
     ax_placements.set_xticks(range(4), labels)
-    ax_placements.set_ylabel("MSE at K=2 (black lines: PCA's)")
-    ax_placements.set_title("(b) Where must the non-linearity sit?")
+    ax_placements.set(ylabel="MSE at K=2", title="(b) Where must the non-linearity sit?")
     ax_sizes.set_title("(a) How small can the code be?")
     ax_sizes.legend()
     ax_placements.margins(y=0.3)  # room for the legend above the bars
