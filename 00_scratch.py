@@ -99,7 +99,7 @@ def loss_and_gradients(W_enc, W_dec, cov):
 def gradient_descent(cov, latent_dim, seed):
     """Train a linear autoencoder by plain gradient descent; returns W_enc, W_dec and the steps.
 
-    The start is small, random and balanced (W_enc = W_dec^T); the step is 1/L, L = 4 lambda_max / d
+    The start is small, random and balanced (W_enc = W_dec^T); the step is 1/c, c = 4 lambda_max / d
     being the loss's largest curvature. Each direction is learnt at a speed set by its variance,
     so close variances (1.4% apart at K=28) take long to tell apart. Momentum would be faster."""
     W_dec = GD_INIT_SCALE * np.random.default_rng(seed).standard_normal((len(cov), latent_dim))
@@ -215,7 +215,8 @@ def main(argv=None):
     gd = LinearAutoencoder(model.mean, W_enc, W_dec)
     print(f"Gradient descent from a random start: {steps} steps.\n\nIs it PCA? Three checks:")
     # If its code W_enc (x - mean) is A times PCA's code V_K^T (x - mean), A is W_enc V_K.
-    A = W_enc @ model.W_dec  # model.W_dec is V_K
+    V_K = model.W_dec  # PCA's top K directions, one per column
+    A = W_enc @ V_K
     checks = run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, A)
     failed = []
     for name, value in checks.items():
