@@ -139,7 +139,7 @@ def plot_reconstructions(model, pca, X_test, y_test, metrics):
 
 
 def plot_codes(codes, pca_codes, digits, metrics):
-    fig = Figure(figsize=(11, 6), layout="constrained")
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
     panels = [(codes, "the autoencoder", "autoencoder"), (pca_codes, "PCA", "pca")]
     for ax, (z, title, name) in zip(fig.subplots(1, 2), panels, strict=True):
         for digit in range(10):  # each digit drawn as its numeral: no colour needed to tell them
@@ -169,7 +169,7 @@ def plot_training(history, metrics):
 @torch.no_grad()
 def plot_decoders(model, pca, codes, pca_codes, steps=13):
     """Each decoder's images of a grid of codes across the test codes (past z2: at their mean)."""
-    fig = Figure(figsize=(14, 7.6), layout="compressed")
+    fig = Figure(figsize=(12, 6.5), layout="compressed")
     panels = [(pca_codes, "PCA's: a flat plane"), (codes, "the autoencoder's: a bent sheet")]
     for ax, (z, title) in zip(fig.subplots(1, 2), panels, strict=True):
         low, high = np.percentile(z, [2, 98], axis=0)
