@@ -33,7 +33,7 @@ CHECKS = {  # each check's name in scratch_metrics.json: (what it measures, its 
 }
 GD_INIT_SCALE = 1e-2  # a small random start: no direction is favoured
 GD_GRADIENT_TOL = 1e-7  # stop where the gradient has all but vanished
-GD_MAX_STEPS = 100_000  # the slowest K from 2 to 32 is K=28: about 40,000 steps (measured)
+GD_MAX_STEPS = 100_000  # enough for every K to 32; the slowest, K=28, takes about 40,000
 LADDER = (0, 1, 2, 4, 8, 16, 32)  # the code sizes drawn one above the other
 
 
@@ -81,10 +81,10 @@ def mse(X, X_hat):  # the mean over digits and all 64 pixels of the squared erro
 def loss_and_gradients(W_enc, W_dec, cov):
     """The MSE of the linear autoencoder x_hat = W_dec W_enc x on centred digits, and its gradients.
 
-    With C the covariance of the centred digits and E = W_dec W_enc - I (which maps a digit to
-    its error), the MSE over digits and d = 64 pixels is L = trace(E C E^T) / d: a step needs
-    only the 64 x 64 matrix C, however many digits there are. The gradients, derived by hand
-    (the tests compare them with finite differences), are
+    A digit's error is x_hat - x = E x, with E = W_dec W_enc - I. Averaged over the n digits (the
+    rows of X) and d = 64 pixels, the squared error is L = trace(E C E^T) / d, C = X^T X / n being
+    their covariance: the digits enter only through C, so a step costs the same however many
+    there are. By hand (the tests check them against finite differences), the gradients are
 
         dL/dW_dec = (2/d) E C W_enc^T,        dL/dW_enc = (2/d) W_dec^T E C."""
     d = len(cov)
@@ -162,7 +162,7 @@ def plot_ladder(X_train, X_test, y_test, k):
     fig = Figure(figsize=(8, 1.3 + 0.72 * len(rows)), layout="compressed")
     ax_ladder, ax_directions = fig.subplots(2, 1, height_ratios=[len(rows), 1.4])
     ax_ladder.imshow(image_mosaic(rows), cmap="gray_r", vmin=0, vmax=1)
-    ax_ladder.set(xticks=[], title="Ten test digits rebuilt from a code of K numbers, one K a row")
+    ax_ladder.set(xticks=[], title="Ten test digits rebuilt by PCA from K numbers, one K a row")
     ax_ladder.set_yticks(3.5 + 9 * np.arange(len(rows)), labels)
     directions = full.W_enc[:10]
     limit = np.abs(directions).max()

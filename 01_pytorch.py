@@ -70,8 +70,8 @@ def train(latent_dim, X_train, X_test, args, relu_encoder=True, relu_decoder=Tru
     if not relu_decoder:
         model.decoder = nn.Linear(latent_dim, 64)
     optimizer = optim.AdamW(model.parameters(), args.lr, weight_decay=WEIGHT_DECAY, fused=True)
-    # fused=True: one kernel per update, faster. One cycle: the rate climbs to --lr, then anneals
-    # to 0; on a validation split (K=2, seeds 0-2), median MSE 0.0295 against 0.0320-0.0327 (Adam).
+    # fused=True: one kernel per update, faster. One cycle: the rate climbs to --lr, then falls to
+    # 0; on held-out train digits it beat a fixed rate (median MSE 0.0295, plain Adam 0.032-0.033).
     steps = args.epochs * math.ceil(len(X_train) / args.batch_size)
     scheduler = optim.lr_scheduler.OneCycleLR(optimizer, args.lr, total_steps=steps)
     history = {"train_mse": [], "test_mse": []}
@@ -255,7 +255,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if min(args.epochs, args.batch_size) < 1 or args.seed < 0 or not args.lr > 0:
         parser.error("--epochs, --batch-size: at least 1; --seed: at least 0; --lr: above 0")
-    torch.set_num_threads(1)  # as fast for so small a model, faster beside a busy core (measured)
+    torch.set_num_threads(1)  # a model this small runs no faster on more, and slower on a busy CPU
     data = load_data()
     X_train, X_test, _, y_test = data
     k = args.latent_dim
