@@ -23,14 +23,6 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
 N_PIXELS = 64  # an 8x8 image is a vector of 64 numbers
-CHECKS = {  # each check's name in scratch_metrics.json: (what it measures, its limit)
-    "pca_code_max_diff": ("a. its codes: largest difference from PCA's", 1e-8),
-    "pca_pixel_max_diff": ("a. its rebuilt digits: largest pixel difference", 1e-8),
-    "discarded_variance_gap": ("b. train MSE vs the dropped directions' variance: gap", 1e-10),
-    "gd_mse_excess": ("c. gradient descent's train MSE vs the SVD's: excess", 1e-3),
-    "gd_subspace_angle_deg": ("c. largest angle between its plane and PCA's, degrees", 1.0),
-    "gd_code_map_residual": ("c. its codes vs A times PCA's codes: distance", 1e-3),
-}
 GD_INIT_SCALE = 1e-2  # a small random start: no direction is favoured
 GD_GRADIENT_TOL = 1e-7  # stop where the gradient has all but vanished
 GD_MAX_STEPS = 100_000  # enough for every K to 32; the slowest, K=28, takes about 40,000
@@ -115,6 +107,16 @@ def gradient_descent(cov, latent_dim, seed):
 
 
 # ------------------------------------------------------------------ the three checks
+CHECKS = {  # each check's name in scratch_metrics.json: (what it measures, its limit)
+    "pca_code_max_diff": ("a. its codes: largest difference from PCA's", 1e-8),
+    "pca_pixel_max_diff": ("a. its rebuilt digits: largest pixel difference", 1e-8),
+    "discarded_variance_gap": ("b. train MSE vs the dropped directions' variance: gap", 1e-10),
+    "gd_mse_excess": ("c. gradient descent's train MSE vs the SVD's: excess", 1e-3),
+    "gd_subspace_angle_deg": ("c. largest angle between its plane and PCA's, degrees", 1.0),
+    "gd_code_map_residual": ("c. its codes vs A times PCA's codes: distance", 1e-3),
+}
+
+
 def run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, A):
     """Checks a, b and c of the SVD autoencoder `model` and gradient descent's `gd`."""
     k = len(model.W_enc)
@@ -215,8 +217,7 @@ def main(argv=None):
     gd = LinearAutoencoder(model.mean, W_enc, W_dec)
     print(f"Gradient descent from a random start: {steps} steps.\n\nIs it PCA? Three checks:")
     # If its code W_enc (x - mean) is A times PCA's code V_K^T (x - mean), A is W_enc V_K.
-    V_K = model.W_dec  # PCA's top K directions, one per column
-    A = W_enc @ V_K
+    A = W_enc @ model.W_dec  # model.W_dec is V_K, PCA's top K directions
     checks = run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, A)
     failed = []
     for name, value in checks.items():
@@ -228,8 +229,7 @@ def main(argv=None):
     if failed:
         sys.exit(f"00_scratch.py: check failed: {', '.join(failed)}; no files were written")
     singular_values = np.linalg.svd(A, compute_uv=False)
-    low, high = singular_values.min(), singular_values.max()
-    print(f"  c. A's singular values: {low:.4f} to {high:.4f}; none near 0, so A is invertible")
+    print(f"  c. A's singular values, none near 0 (A is invertible): {singular_values.round(4)}")
     print("All three checks passed: this linear autoencoder is PCA.")
     metrics = {"latent_dim": k, "seed": args.seed, "n_train": len(X_train), "n_test": len(X_test)}
     metrics["svd_autoencoder"] = {"train_mse": train_mse, "test_mse": test_mse}
