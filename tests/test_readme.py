@@ -83,6 +83,6 @@ def test_the_commands_pictures_and_model_code_that_the_readme_shows():
     assert all(flags.split() in ([], ["--sweep"]) or "--out" in flags for _, flags in runs)
     shown = set(re.findall(r"\]\((assets/\w+\.png)\)", README))
     assert shown == {f"assets/{path.name}" for path in (ROOT / "assets").glob("*.png")}
-    excerpt = re.search(r"```python\n(.*?)```", README, re.S)[1]
+    model, loop = re.findall(r"```python\n(.*?)```", README, re.S)  # as the script has them:
     script = (ROOT / "01_pytorch.py").read_text(encoding="utf-8")
-    assert "nn.Sequential(" in excerpt and textwrap.indent(excerpt, " " * 8) in script
+    assert all(textwrap.indent(code, " " * 8) in script for code in (model, loop))
