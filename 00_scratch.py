@@ -240,8 +240,8 @@ def main(argv=None):
     ladder = plot_ladder(X_train, X_test, y_test, k)
     codes = plot_codes(model.encode(X_test), gd.encode(X_test), A, y_test)
     args.out.mkdir(parents=True, exist_ok=True)
-    ladder.savefig(args.out / "scratch_reconstruction.png", dpi=150)
-    codes.savefig(args.out / "scratch_latent_space.png", dpi=150)
+    ladder.savefig(args.out / "scratch_reconstruction.png", dpi=120)
+    codes.savefig(args.out / "scratch_latent_space.png", dpi=120)
     (args.out / "scratch_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     print(f"Wrote scratch_reconstruction.png, scratch_latent_space.png, the JSON to {args.out}")
 

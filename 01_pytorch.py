@@ -290,7 +290,7 @@ def main(argv=None):
         files["pytorch_sweep.json"] = settings | results
     args.out.mkdir(parents=True, exist_ok=True)
     for name, fig in figures.items():
-        fig.savefig(args.out / name, dpi=150)
+        fig.savefig(args.out / name, dpi=120)
     for name, content in files.items():
         (args.out / name).write_text(json.dumps(content, indent=2) + "\n")
     print(f"Wrote {', '.join([*figures, *files])} to {args.out}")
