@@ -1,9 +1,8 @@
-"""A linear autoencoder is PCA: built from the SVD in NumPy, then checked three ways.
+"""The best linear autoencoder is PCA: built from the SVD in NumPy, then checked three ways.
 
-A linear autoencoder needs no training: the best one is PCA, from the SVD. Checks, each with its
-limit (a failed one exits 1, writing nothing): (a) its codes and reconstructions are scikit-learn's
-PCA's; (b) its train MSE is exactly the variance it throws away; (c) plain gradient descent with
-hand-derived gradients finds the same fit, its code being PCA's times an invertible matrix.
+(a) Its codes and reconstructions are scikit-learn's PCA's; (b) its train MSE is the variance it
+throws away, per pixel; (c) plain gradient descent with hand-derived gradients finds the same plane,
+its code PCA's times an invertible matrix A. A failed check exits 1 and writes nothing.
 
     python 00_scratch.py                                # K=2, into assets/ (the README's)
     python 00_scratch.py --latent-dim 8 --out /tmp/k8   # another code size, elsewhere
@@ -23,10 +22,11 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
 N_PIXELS = 64  # an 8x8 image is a vector of 64 numbers
-GD_INIT_SCALE = 1e-2  # a small random start: no direction is favoured
+GD_INIT_SCALE = 1e-2  # a small random start: the fit is learnt, not given
 GD_GRADIENT_TOL = 1e-7  # stop where the gradient has all but vanished
 GD_MAX_STEPS = 100_000  # enough for every K to 32; the slowest, K=28, takes about 40,000
 LADDER = (0, 1, 2, 4, 8, 16, 32)  # the code sizes drawn one above the other
+ASSETS = Path(__file__).parent / "assets"  # the README's pictures and numbers
 
 
 def load_data():
@@ -91,9 +91,9 @@ def loss_and_gradients(W_enc, W_dec, cov):
 def gradient_descent(cov, latent_dim, seed):
     """Train a linear autoencoder by plain gradient descent; returns W_enc, W_dec and the steps.
 
-    The start is small, random and balanced (W_enc = W_dec^T); the step is 1/c, c = 4 lambda_max / d
-    being the loss's largest curvature. Each direction is learnt at a speed set by its variance,
-    so close variances (1.4% apart at K=28) take long to tell apart. Momentum would be faster."""
+    The start is balanced (W_enc = W_dec^T) and stays nearly so, which makes A nearly a rotation.
+    The step is 1/c, c = 4 lambda_max / d being the loss's largest curvature. Each direction is
+    learnt at a speed set by its variance: close variances take long to tell apart."""
     W_dec = GD_INIT_SCALE * np.random.default_rng(seed).standard_normal((len(cov), latent_dim))
     W_enc = W_dec.T.copy()
     step_size = len(cov) / (4 * np.linalg.eigvalsh(cov)[-1])
@@ -127,8 +127,7 @@ def run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, A):
     discarded_variance = eigenvalues[k:].sum() / N_PIXELS
     gd_codes = gd.encode(X_test)
     code_misfit = np.linalg.norm(gd_codes - codes @ A.T)
-    # Gradient descent's plane is its decoder's span: where its every reconstruction lies.
-    angle = np.degrees(subspace_angles(gd.W_dec, model.W_dec).max())
+    angle = np.degrees(subspace_angles(gd.W_dec, model.W_dec).max())  # planes: decoders' spans
     return {
         "pca_code_max_diff": np.max(np.abs(pca_codes - codes)),
         "pca_pixel_max_diff": np.max(np.abs(pca_recon - model.decode(codes))),
@@ -161,8 +160,8 @@ def plot_ladder(X_train, X_test, y_test, k):
         rows.append(recon[picks])
         name = f"K={size}" if size else "K=0: the average"
         labels.append(f"{name}\ntest MSE {mse(X_test, recon):.4f}")
-    fig = Figure(figsize=(8, 1.3 + 0.72 * len(rows)), layout="compressed")
-    ax_ladder, ax_directions = fig.subplots(2, 1, height_ratios=[len(rows), 1.4])
+    fig = Figure(figsize=(7, 1.3 + 0.6 * len(rows)), layout="compressed")
+    ax_ladder, ax_directions = fig.subplots(2, 1, height_ratios=[len(rows), 1.8])
     ax_ladder.imshow(image_mosaic(rows), cmap="gray_r", vmin=0, vmax=1)
     ax_ladder.set(xticks=[], title="Ten test digits rebuilt by PCA from K numbers, one K a row")
     ax_ladder.set_yticks(3.5 + 9 * np.arange(len(rows)), labels)
@@ -170,15 +169,15 @@ def plot_ladder(X_train, X_test, y_test, k):
     limit = np.abs(directions).max()
     ax_directions.imshow(image_mosaic([directions]), cmap="RdBu_r", vmin=-limit, vmax=limit)
     ax_directions.set_xticks(3.5 + 9 * np.arange(10), [f"v{i}" for i in range(1, 11)])
-    title = "The first ten principal directions (red adds ink if its z > 0, blue removes it):"
-    ax_directions.set(yticks=[], title=f"{title}\nthe decoder draws mean + z1 v1 + ... + zK vK")
+    title = "The first ten principal directions:\nthe decoder draws mean + z1 v1 + ... + zK vK"
+    ax_directions.set(yticks=[], title=f"{title}\n(red adds ink where its code number is positive)")
     return fig
 
 
 def plot_codes(pca_codes, gd_codes, A, digits):
     """Check c as a picture: the test digits in PCA's code and in gradient descent's."""
     k = len(A)
-    fig = Figure(figsize=(11, 6), layout="constrained")
+    fig = Figure(figsize=(8.8, 4.8), layout="constrained")
     panels = [(pca_codes, np.eye(k), "PCA"), (gd_codes, A, "gradient descent")]
     reach = 1.05 * max(np.abs(pca_codes).max(), np.abs(gd_codes).max())
     for ax, (codes, axes_map, title) in zip(fig.subplots(1, 2), panels, strict=True):
@@ -200,12 +199,14 @@ def plot_codes(pca_codes, gd_codes, A, digits):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="A linear autoencoder from the SVD is PCA.")
-    add = parser.add_argument
-    add("--latent-dim", type=int, choices=range(2, 33), default=2, metavar="K",
-        help="code size, 2 to 32, as in 01_pytorch.py (beyond 32, check c grows slow)")  # fmt: skip
-    add("--seed", type=int, default=0, help="seed of gradient descent's random start")
-    add("--out", type=Path, default=Path(__file__).parent / "assets", help="folder for the files")
+    parser.add_argument(
+        "--latent-dim", type=int, choices=range(2, 33), default=2, metavar="K", help="code size"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of gradient descent's start")
+    parser.add_argument("--out", type=Path, default=ASSETS, help="folder for the files")
     args = parser.parse_args(argv)
+    if args.seed < 0:
+        parser.error("--seed: at least 0")
     k = args.latent_dim
     X_train, X_test, _, y_test = load_data()
     model, eigenvalues = fit_svd_autoencoder(X_train, k)
@@ -216,8 +217,7 @@ def main(argv=None):
     W_enc, W_dec, steps = gradient_descent(cov, k, args.seed)
     gd = LinearAutoencoder(model.mean, W_enc, W_dec)
     print(f"Gradient descent from a random start: {steps} steps.\n\nIs it PCA? Three checks:")
-    # If its code W_enc (x - mean) is A times PCA's code V_K^T (x - mean), A is W_enc V_K.
-    A = W_enc @ model.W_dec  # model.W_dec is V_K, PCA's top K directions
+    A = W_enc @ model.W_dec  # if W_enc is A V_K^T (V_K: PCA's model.W_dec), this is A
     checks = run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, A)
     failed = []
     for name, value in checks.items():
@@ -230,7 +230,7 @@ def main(argv=None):
         sys.exit(f"00_scratch.py: check failed: {', '.join(failed)}; no files were written")
     singular_values = np.linalg.svd(A, compute_uv=False)
     print(f"  c. A's singular values, none near 0 (A is invertible): {singular_values.round(4)}")
-    print("All three checks passed: this linear autoencoder is PCA.")
+    print("All three checks passed: the best linear autoencoder is PCA, up to A in its code.")
     metrics = {"latent_dim": k, "seed": args.seed, "n_train": len(X_train), "n_test": len(X_test)}
     metrics["svd_autoencoder"] = {"train_mse": train_mse, "test_mse": test_mse}
     metrics["checks"] = {name: [float(value), CHECKS[name][1]] for name, value in checks.items()}
@@ -240,8 +240,8 @@ def main(argv=None):
     ladder = plot_ladder(X_train, X_test, y_test, k)
     codes = plot_codes(model.encode(X_test), gd.encode(X_test), A, y_test)
     args.out.mkdir(parents=True, exist_ok=True)
-    ladder.savefig(args.out / "scratch_reconstruction.png", dpi=120)
-    codes.savefig(args.out / "scratch_latent_space.png", dpi=120)
+    ladder.savefig(args.out / "scratch_reconstruction.png", dpi=150)
+    codes.savefig(args.out / "scratch_latent_space.png", dpi=150)
     (args.out / "scratch_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     print(f"Wrote scratch_reconstruction.png, scratch_latent_space.png, the JSON to {args.out}")
 
