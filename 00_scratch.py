@@ -56,8 +56,7 @@ def fit_svd_autoencoder(X_train, latent_dim):
     Encoder z = V_K^T (x - mean); decoder x_hat = mean + V_K z = mean + z_1 v_1 + ... + z_K v_K."""
     mean = X_train.mean(axis=0)
     _, singular_values, Vt = np.linalg.svd(X_train - mean, full_matrices=False)
-    # A direction and its negative fit equally well, and the SVD may return either. Make each
-    # one's largest entry positive, as scikit-learn does, so that our codes equal its codes.
+    # A direction or its negative fits as well: make its largest entry positive, as sklearn does.
     for i in range(len(Vt)):
         if Vt[i, np.abs(Vt[i]).argmax()] < 0:
             Vt[i] = -Vt[i]
@@ -199,8 +198,9 @@ def plot_codes(pca_codes, gd_codes, A, digits):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="A linear autoencoder from the SVD is PCA.")
+    k_help = "code size, 2 to 32: the picture draws 2 code numbers; past 32 check c grows slow"
     parser.add_argument(
-        "--latent-dim", type=int, choices=range(2, 33), default=2, metavar="K", help="code size"
+        "--latent-dim", type=int, choices=range(2, 33), default=2, metavar="K", help=k_help
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of gradient descent's start")
     parser.add_argument("--out", type=Path, default=ASSETS, help="folder for the files")

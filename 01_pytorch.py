@@ -1,7 +1,6 @@
 """The vanilla autoencoder in PyTorch: two small ReLU networks, against PCA at the same code size.
 
-It trains one to rebuild 8x8 digits from codes of K=2 numbers, compares it with PCA (00_scratch.py)
-on the test digits, and draws four pictures; --sweep goes further.
+It trains one on the 8x8 digits and compares it with PCA on the test digits; --sweep goes further.
 
     python 01_pytorch.py                                # K=2, into assets/ (the README's)
     python 01_pytorch.py --latent-dim 8 --out /tmp/k8   # any other setting: write elsewhere
@@ -243,8 +242,9 @@ def plot_sweep(results):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="The vanilla autoencoder against PCA.")
+    k_help = "code size, 2 to 32: the pictures draw two code numbers"
     parser.add_argument(
-        "--latent-dim", type=int, choices=range(2, 33), default=2, metavar="K", help="code size"
+        "--latent-dim", type=int, choices=range(2, 33), default=2, metavar="K", help=k_help
     )
     parser.add_argument("--epochs", type=int, default=100, help="passes over the train digits")
     parser.add_argument("--batch-size", type=int, default=64, help="digits per gradient step")
