@@ -109,10 +109,10 @@ def gradient_descent(cov, latent_dim, seed):
 CHECKS = {  # each check's name in scratch_metrics.json: (what it measures, its limit)
     "pca_code_max_diff": ("a. its codes: largest difference from PCA's", 1e-8),
     "pca_pixel_max_diff": ("a. its rebuilt digits: largest pixel difference", 1e-8),
-    "discarded_variance_gap": ("b. train MSE vs the dropped directions' variance: gap", 1e-10),
-    "gd_mse_excess": ("c. gradient descent's train MSE vs the SVD's: excess", 1e-3),
+    "discarded_variance_gap": ("b. train MSE vs dropped directions' variance: rel. gap", 1e-10),
+    "gd_mse_excess": ("c. gradient descent's train MSE vs SVD's: rel. excess", 1e-3),
     "gd_subspace_angle_deg": ("c. largest angle between its plane and PCA's, degrees", 1.0),
-    "gd_code_map_residual": ("c. its codes vs A times PCA's codes: distance", 1e-3),
+    "gd_code_map_residual": ("c. its codes vs A times PCA's codes: rel. distance", 1e-3),
 }
 
 
@@ -185,7 +185,7 @@ def plot_codes(pca_codes, gd_codes, A, digits):
         if k == 2:  # where PCA's axes go (with more code numbers, these are only 2 of K)
             ax.axline((0, 0), axes_map[:, 0], color="black", lw=1, label="PCA's z1 axis")
             ax.axline((0, 0), axes_map[:, 1], color="black", lw=1, ls="--", label="PCA's z2 axis")
-            ax.legend(loc="upper right")
+            ax.legend(loc="best")
         for digit in range(10):  # each digit drawn as its numeral: no colour needed to tell them
             z = codes[digits == digit]
             ax.scatter(z[:, 0], z[:, 1], marker=f"${digit}$", color=f"C{digit}", s=45, lw=0)
@@ -217,7 +217,7 @@ def main(argv=None):
     W_enc, W_dec, steps = gradient_descent(cov, k, args.seed)
     gd = LinearAutoencoder(model.mean, W_enc, W_dec)
     print(f"Gradient descent from a random start: {steps} steps.\n\nIs it PCA? Three checks:")
-    A = W_enc @ model.W_dec  # if W_enc is A V_K^T (V_K: PCA's model.W_dec), this is A
+    A = W_enc @ model.W_dec  # if W_enc = A V_K^T, then W_enc V_K = A (V_K: PCA's W_dec)
     checks = run_checks(X_train, X_test, model, train_mse, eigenvalues, gd, A)
     failed = []
     for name, value in checks.items():

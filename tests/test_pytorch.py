@@ -38,7 +38,7 @@ def test_one_default_training_beats_pca():
     metrics = ae.evaluate(model, history, PCA(n_components=2).fit(data[0]), data)
     assert metrics["test_mse"] <= min(0.030, 0.6 * metrics["pca_test_mse"])
     knn = metrics["knn_accuracy"]
-    assert knn["pca"] < knn["autoencoder"] < knn["raw_pixels"]
+    assert knn["PCA"] < knn["autoencoder"] < knn["raw pixels"]
 
 
 def test_a_run_repeats_itself_and_leaves_a_sweeps_files_alone(tmp_path, figures_inside):
