@@ -1,6 +1,6 @@
 """The vanilla autoencoder in PyTorch: two small ReLU networks, against PCA at the same code size.
 
-It trains one on the 8x8 digits and compares it with PCA on the test digits; --sweep goes further.
+It trains one on 2-D points along an arc, then on the 8x8 digits; --sweep goes further.
 
     python 01_pytorch.py                                # K=2, into assets/ (the README's)
     python 01_pytorch.py --latent-dim 8 --out /tmp/k8   # any other setting: write elsewhere
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, make_moons
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
@@ -34,14 +34,13 @@ def load_data():
     return train_test_split(X, y, test_size=0.2, random_state=42)
 
 
-# ------------------------------------------------------------------ the model
 class Autoencoder(nn.Module):
     """The vanilla autoencoder: a small ReLU network as encoder, its mirror image as decoder."""
 
-    def __init__(self, latent_dim):
+    def __init__(self, latent_dim, n_inputs=64, relu_encoder=True, relu_decoder=True):
         super().__init__()
         self.encoder = nn.Sequential(
-            nn.Linear(64, 256),  # 64 pixels -> 256
+            nn.Linear(n_inputs, 256),  # 64 pixels -> 256
             nn.ReLU(),
             nn.Linear(256, 128),
             nn.ReLU(),
@@ -52,28 +51,27 @@ class Autoencoder(nn.Module):
             nn.ReLU(),
             nn.Linear(128, 256),
             nn.ReLU(),
-            nn.Linear(256, 64),  # -> 64 pixels, unbounded: the pictures clip them to [0, 1]
+            nn.Linear(256, n_inputs),  # -> 64 pixels, unbounded: the pictures clip them to [0, 1]
         )
+        if not relu_encoder:  # going further (b): a linear half is one linear layer
+            self.encoder = nn.Linear(n_inputs, latent_dim)
+        if not relu_decoder:
+            self.decoder = nn.Linear(latent_dim, n_inputs)
 
     def forward(self, x):
         return self.decoder(self.encoder(x))
 
 
-# ------------------------------------------------------------------ training and evaluation
 def train(latent_dim, X_train, X_test, args, relu_encoder=True, relu_decoder=True):
-    """Train a new model on shuffled minibatches; return it and each epoch's train and test MSE."""
+    """Train a new model on shuffled minibatches; return it and its test MSE after each epoch."""
     torch.manual_seed(args.seed)  # the same seed: the same initial weights, the same batches
-    model = Autoencoder(latent_dim)
-    if not relu_encoder:  # going further (b): a linear half is one linear layer
-        model.encoder = nn.Linear(64, latent_dim)
-    if not relu_decoder:
-        model.decoder = nn.Linear(latent_dim, 64)
+    model = Autoencoder(latent_dim, X_train.shape[1], relu_encoder, relu_decoder)
     optimizer = optim.AdamW(model.parameters(), args.lr, weight_decay=WEIGHT_DECAY, fused=True)
     # fused: one kernel per step, a little faster. One cycle: the rate climbs to --lr, then to ~0;
     # on held-out train digits (seeds 0-2) it beat a fixed rate: median MSE 0.0295, Adam 0.032.
     steps = args.epochs * math.ceil(len(X_train) / args.batch_size)
     scheduler = optim.lr_scheduler.OneCycleLR(optimizer, args.lr, total_steps=steps)
-    history = {"train_mse": [], "test_mse": []}
+    test_mse = []
     for epoch in range(1, args.epochs + 1):
         for batch in X_train[torch.randperm(len(X_train))].split(args.batch_size):
             loss = nn.functional.mse_loss(model(batch), batch)  # the input is its own target
@@ -81,38 +79,35 @@ def train(latent_dim, X_train, X_test, args, relu_encoder=True, relu_decoder=Tru
             loss.backward()
             optimizer.step()
             scheduler.step()
-        with torch.no_grad():
-            history["train_mse"].append(nn.functional.mse_loss(model(X_train), X_train).item())
-            history["test_mse"].append(nn.functional.mse_loss(model(X_test), X_test).item())
-        if not math.isfinite(history["train_mse"][-1]):
+        with torch.no_grad():  # measured only: the test digits never train the model
+            test_mse.append(nn.functional.mse_loss(model(X_test), X_test).item())
+        if not math.isfinite(test_mse[-1]):
             sys.exit(f"01_pytorch.py: loss NaN or infinite in epoch {epoch}; try a lower --lr")
-    return model, history
+    return model, test_mse
 
 
-def knn_accuracy(codes_train, y_train, codes_test, y_test):
-    """How often the label most common among a test digit's 5 nearest train digits is its own."""
-    return KNeighborsClassifier(n_neighbors=5).fit(codes_train, y_train).score(codes_test, y_test)
-
-
-def evaluate(model, history, pca, data):
+def evaluate(model, pca, data):
     """The autoencoder against PCA at the same K; 5-NN on all 64 raw pixels as a reference."""
     X_train, X_test, y_train, y_test = data
     with torch.no_grad():
         codes = [model.encoder(torch.from_numpy(X)).numpy() for X in (X_train, X_test)]
-    knn = {"autoencoder": knn_accuracy(codes[0], y_train, codes[1], y_test)}
-    knn["PCA"] = knn_accuracy(pca.transform(X_train), y_train, pca.transform(X_test), y_test)
-    knn["raw pixels"] = knn_accuracy(X_train, y_train, X_test, y_test)
-    pca_recon = [pca.inverse_transform(pca.transform(X)) for X in (X_train, X_test)]
+        rebuilt = [model.decoder(torch.from_numpy(z)).numpy() for z in codes]
+    pca_codes = [pca.transform(X) for X in (X_train, X_test)]
+    pca_rebuilt = [pca.inverse_transform(z) for z in pca_codes]
+    spaces = {"autoencoder": codes, "PCA": pca_codes, "raw pixels": [X_train, X_test]}
+    knn = {}  # 5-NN: how often most of a test digit's 5 nearest train digits have its label
+    for name, (train_codes, test_codes) in spaces.items():
+        classifier = KNeighborsClassifier(n_neighbors=5).fit(train_codes, y_train)
+        knn[name] = classifier.score(test_codes, y_test)
     return {
-        "train_mse": history["train_mse"][-1],
-        "test_mse": history["test_mse"][-1],
-        "pca_train_mse": float(np.mean((pca_recon[0] - X_train) ** 2)),
-        "pca_test_mse": float(np.mean((pca_recon[1] - X_test) ** 2)),
+        "train_mse": float(np.mean((rebuilt[0] - X_train) ** 2)),
+        "test_mse": float(np.mean((rebuilt[1] - X_test) ** 2)),
+        "pca_train_mse": float(np.mean((pca_rebuilt[0] - X_train) ** 2)),
+        "pca_test_mse": float(np.mean((pca_rebuilt[1] - X_test) ** 2)),
         "knn_accuracy": knn,
     }
 
 
-# ------------------------------------------------------------------ pictures
 def image_mosaic(rows):
     """Rows of 8x8 images as one array, blank (NaN) between tiles; tile i is centred at 3.5 + 9i."""
     mosaic = np.full((9 * len(rows) - 1, 9 * len(rows[0]) - 1), np.nan)
@@ -122,50 +117,65 @@ def image_mosaic(rows):
     return mosaic
 
 
+def plot_flat_and_bent(args):
+    """Points on an arc, each squeezed into 1 number and rebuilt, by PCA and by an autoencoder."""
+    X, upper = make_moons(n_samples=200, noise=0.05, random_state=args.seed)
+    X = torch.from_numpy(X[upper == 0].astype(np.float32))  # 100 points near a half circle
+    model, _ = train(1, X, X, args)  # the same autoencoder and training, with 2 inputs, not 64
+    pca = PCA(n_components=1).fit(X)
+    fits = [("PCA", "a straight line", pca.inverse_transform(pca.transform(X)))]
+    fits.append(("autoencoder", "a bent line", model(X).detach().numpy()))
+    fig = Figure(figsize=(8, 3), layout="constrained")
+    for ax, (name, shape, fit) in zip(fig.subplots(1, 2, sharey=True), fits, strict=True):
+        ax.plot([X[:, 0], fit[:, 0]], [X[:, 1], fit[:, 1]], color=COLOURS[name], lw=0.6)  # errors
+        ax.plot(*fit[np.argsort(fit[:, 0])].T, color=COLOURS[name], lw=2)  # left to right
+        ax.scatter(*X.T, s=8, color="grey", zorder=3)
+        mse = np.mean((fit - X.numpy()) ** 2)
+        ax.set(title=f"{name}: {shape}, MSE {mse:.4f}", xlabel="x1", ylabel="x2")
+        ax.axis("equal")  # circles look round, so each error line is drawn at its true length
+    fig.suptitle("100 points (x1, x2), each squeezed into 1 number and rebuilt; thin lines: errors")
+    return fig
+
+
 def plot_reconstructions(model, pca, X_test, y_test, metrics):
     X = X_test[[np.flatnonzero(y_test == digit)[0] for digit in range(10)]]
-    with torch.no_grad():
-        rows = [X, pca.inverse_transform(pca.transform(X)), model(torch.from_numpy(X)).numpy()]
+    rows = [X, pca.inverse_transform(pca.transform(X)), model(torch.from_numpy(X)).detach().numpy()]
     labels = ["original", f"PCA\ntest MSE {metrics['pca_test_mse']:.4f}"]
     labels.append(f"autoencoder\ntest MSE {metrics['test_mse']:.4f}")
     fig = Figure(figsize=(6.4, 2), layout="compressed")
     ax = fig.subplots()
     ax.imshow(image_mosaic(rows), cmap="gray_r", vmin=0, vmax=1)
-    ax.set_yticks(3.5 + 9 * np.arange(3), labels)
+    ax.set(xticks=[], yticks=3.5 + 9 * np.arange(3), yticklabels=labels)  # a label at each row
     ax.set_title(f"Ten test digits squeezed into {metrics['latent_dim']} numbers and rebuilt")
-    ax.set_xticks([])
     return fig
 
 
 def plot_codes(codes, pca_codes, digits, metrics):
     fig = Figure(figsize=(8, 4.4), layout="constrained")
-    panels = [(codes, "the autoencoder", "autoencoder"), (pca_codes, "PCA", "PCA")]
-    for ax, (z, title, name) in zip(fig.subplots(1, 2), panels, strict=True):
+    panels = [(codes, "autoencoder"), (pca_codes, "PCA")]
+    for ax, (z, name) in zip(fig.subplots(1, 2), panels, strict=True):
         for digit in range(10):  # each digit drawn as its numeral: no colour needed to tell them
             mine = z[digits == digit]
             ax.scatter(mine[:, 0], mine[:, 1], marker=f"${digit}$", color=f"C{digit}", s=45, lw=0)
         accuracy = metrics["knn_accuracy"][name]
-        ax.set(title=f"{title}'s code\n5-NN accuracy {accuracy:.1%}", aspect="equal")
+        ax.set(title=f"{name}'s code\n5-NN accuracy {accuracy:.1%}", aspect="equal")
         ax.set(xlabel="z1, the first code number", ylabel="z2, the second code number")
     fig.suptitle(f"The {len(digits)} test digits at their codes' z1 and z2 (K={codes.shape[1]})")
     return fig
 
 
-def plot_training(history, metrics):
+def plot_training(test_mse, metrics):
     fig = Figure(figsize=(6, 3.6), layout="constrained")
     ax = fig.subplots()
-    epochs = range(1, len(history["train_mse"]) + 1)
-    for split, style in [("train", "--"), ("test", "-")]:
-        label = f"autoencoder, {split}"
-        ax.plot(epochs, history[f"{split}_mse"], style, color=COLOURS["autoencoder"], label=label)
-    ax.axhline(metrics["pca_test_mse"], color=COLOURS["PCA"], label="PCA, test")
-    ax.set(xlabel="epoch (one pass over the train digits)", ylabel="MSE at the end of the epoch")
+    epochs = range(1, len(test_mse) + 1)
+    ax.plot(epochs, test_mse, color=COLOURS["autoencoder"], label="autoencoder")
+    ax.axhline(metrics["pca_test_mse"], color=COLOURS["PCA"], label="PCA")
+    ax.set(xlabel="epoch (one pass over the train digits)", ylabel="test MSE after the epoch")
     ax.set(ylim=(0, None), title="Training the autoencoder")
     ax.legend()
     return fig
 
 
-@torch.no_grad()
 def plot_decoders(model, pca, codes, pca_codes, steps=13):
     """Each decoder's images of a grid of codes across the test codes (past z2: at their mean)."""
     fig = Figure(figsize=(9.6, 5.2), layout="compressed")
@@ -179,17 +189,14 @@ def plot_decoders(model, pca, codes, pca_codes, steps=13):
         if z is pca_codes:  # x_hat = mean + z1 v1 + z2 v2: every image lies on one plane
             images = grid @ pca.components_ + pca.mean_
         else:
-            images = model.decoder(torch.from_numpy(grid)).numpy()
+            images = model.decoder(torch.from_numpy(grid)).detach().numpy()
         ax.imshow(image_mosaic(images), cmap="gray_r", vmin=0, vmax=1)
-        ticks = 3.5 + 9 * np.arange(0, steps, 3)  # every third tile, so that the labels fit
-        ax.set_xticks(ticks, [f"{value:.1f}" for value in z1[::3]])
-        ax.set_yticks(ticks, [f"{value:.1f}" for value in z2[::3]])
-        ax.set(title=title, xlabel="z1, the first code number", ylabel="z2, the second code number")
+        ax.set(title=title, xticks=[], yticks=[])
+        ax.set(xlabel="z1, the first code number →", ylabel="z2, the second code number →")
     fig.suptitle("What each decoder draws from a grid of 2-number codes")
     return fig
 
 
-# ------------------------------------------------------------------ going further
 def run_sweep(data, tensors, args, trained):
     """(a) K from 1 to 32; (b) at K=2, ReLU or linear halves. `trained`: models trained already."""
     code_sizes = [(k, True, True) for k in (1, 2, 4, 8, 16, 32)]
@@ -199,14 +206,13 @@ def run_sweep(data, tensors, args, trained):
         for k, relu_encoder, relu_decoder in models:
             key = (k, relu_encoder, relu_decoder)
             if key not in trained:
-                trained[key] = train(k, *tensors, args, relu_encoder, relu_decoder)
+                trained[key], _ = train(k, *tensors, args, relu_encoder, relu_decoder)
             row = {"latent_dim": k, "encoder": "ReLU" if relu_encoder else "linear"}
             row["decoder"] = "ReLU" if relu_decoder else "linear"
             pca = PCA(n_components=k).fit(data[0])
-            row |= evaluate(*trained[key], pca, data)
+            row |= evaluate(trained[key], pca, data)
             results[experiment].append(row)
-            name = f"K={k}, {row['encoder']} encoder, {row['decoder']} decoder"
-            print(f"  {name:36s} test MSE {row['test_mse']:.4f} (PCA {row['pca_test_mse']:.4f})")
+            print(f"  K={k}, {row['encoder']}/{row['decoder']}: test MSE {row['test_mse']:.4f}")
     return results
 
 
@@ -214,29 +220,24 @@ def plot_sweep(results):
     fig = Figure(figsize=(10.4, 4.2), layout="constrained")
     ax_sizes, ax_placements = fig.subplots(1, 2)
     sizes = [row["latent_dim"] for row in results["code_sizes"]]
-    placements = results["placements"]
-    for split, style, offset in [("train", "--", -0.2), ("test", "-", 0.2)]:
+    for split, style in [("train", "--"), ("test", "-")]:
         for name, prefix in [("autoencoder", ""), ("PCA", "pca_")]:
             mse_values = [row[f"{prefix}{split}_mse"] for row in results["code_sizes"]]
             label = f"{name}, {split} MSE"
             ax_sizes.plot(sizes, mse_values, style, marker="o", color=COLOURS[name], label=label)
-        mse_values = [row[f"{split}_mse"] for row in placements]
-        bars = {"color": COLOURS["autoencoder"], "alpha": 0.4 if split == "train" else 1.0}
-        ax_placements.bar(np.arange(4) + offset, mse_values, 0.4, **bars, label=f"{split} MSE")
-        pca_mse = placements[0][f"pca_{split}_mse"]
-        ax_placements.axhline(pca_mse, ls=style, color=COLOURS["PCA"], label=f"PCA, {split} MSE")
     ax_sizes.set(xscale="log", yscale="log", xlabel="code size K", ylabel="MSE (log scale)")
     ax_sizes.set_xticks(sizes, [str(k) for k in sizes])
-    ticks = [0.002, 0.005, 0.01, 0.02, 0.05]  # labelled 0.01, not 10^-2
-    ax_sizes.set_yticks(ticks, [str(tick) for tick in ticks])
+    ticks = [0.002, 0.005, 0.01, 0.02, 0.05]
+    ax_sizes.set_yticks(ticks, ticks)  # labelled 0.01, not 10^-2
     ax_sizes.minorticks_off()
-    labels = [f"{row['encoder']} encoder,\n{row['decoder']} decoder" for row in placements]
-    ax_placements.set_xticks(range(4), labels)
-    ax_placements.set(ylabel="MSE at K=2", title="(b) Where must the non-linearity sit?")
     ax_sizes.set_title("(a) How small can the code be?")
     ax_sizes.legend()
-    ax_placements.margins(y=0.3)  # room for the legend above the bars
-    ax_placements.legend(loc="upper right", ncols=2)
+    placements = results["placements"]
+    labels = [f"{row['encoder']} encoder,\n{row['decoder']} decoder" for row in placements]
+    ax_placements.bar(labels, [row["test_mse"] for row in placements], color=COLOURS["autoencoder"])
+    ax_placements.axhline(placements[0]["pca_test_mse"], color=COLOURS["PCA"], label="PCA")
+    ax_placements.set(ylabel="test MSE at K=2", title="(b) Where must the non-linearity sit?")
+    ax_placements.legend()
     return fig
 
 
@@ -264,28 +265,27 @@ def main(argv=None):
     settings = {name: getattr(args, name) for name in ("seed", "epochs", "batch_size", "lr")}
     metrics = {"latent_dim": k, **settings, "weight_decay": WEIGHT_DECAY}
     started = time.perf_counter()
-    model, history = train(k, *tensors, args)
+    model, test_mse = train(k, *tensors, args)
     metrics["train_seconds"] = round(time.perf_counter() - started, 2)
     metrics["parameters"] = sum(weights.numel() for weights in model.parameters())
     pca = PCA(n_components=k).fit(X_train)
-    metrics.update(evaluate(model, history, pca, data))
+    metrics.update(evaluate(model, pca, data))
     ae, pca_test, knn = metrics["test_mse"], metrics["pca_test_mse"], metrics["knn_accuracy"]
-    verdict = "better" if ae < pca_test else "worse"
-    print(f"Test MSE: autoencoder {ae:.4f}, PCA {pca_test:.4f} ({ae / pca_test:.2f}x): {verdict}")
-    accuracy = ", ".join(f"{name} {value:.1%}" for name, value in knn.items())
-    print(f"5-NN digit accuracy: {accuracy}")
+    print(f"Test MSE: autoencoder {ae:.4f}, PCA {pca_test:.4f}: {ae / pca_test:.2f} times PCA's")
+    print("5-NN digit accuracy:", ", ".join(f"{name} {value:.1%}" for name, value in knn.items()))
     codes = model.encoder(tensors[1]).detach().numpy()  # the test digits' codes
     pca_codes = pca.transform(X_test)
     figures = {
+        "pytorch_flat_and_bent.png": plot_flat_and_bent(args),
         "pytorch_reconstruction.png": plot_reconstructions(model, pca, X_test, y_test, metrics),
         "pytorch_latent_space.png": plot_codes(codes, pca_codes, y_test, metrics),
-        "pytorch_training_curve.png": plot_training(history, metrics),
+        "pytorch_training_curve.png": plot_training(test_mse, metrics),
         "pytorch_latent_manifold.png": plot_decoders(model, pca, codes, pca_codes),
     }
     files = {"pytorch_metrics.json": metrics}
     if args.sweep:
         print("\nGoing further:")
-        results = run_sweep(data, tensors, args, trained={(k, True, True): (model, history)})
+        results = run_sweep(data, tensors, args, trained={(k, True, True): model})
         figures["pytorch_going_further.png"] = plot_sweep(results)
         files["pytorch_sweep.json"] = settings | results
     args.out.mkdir(parents=True, exist_ok=True)
