@@ -56,7 +56,7 @@ def fit_svd_autoencoder(X_train, latent_dim):
     Encoder z = V_K^T (x - mean); decoder x_hat = mean + V_K z = mean + z_1 v_1 + ... + z_K v_K."""
     mean = X_train.mean(axis=0)
     _, singular_values, Vt = np.linalg.svd(X_train - mean, full_matrices=False)
-    # A direction or its negative fits as well: make its largest entry positive, as sklearn does.
+    # Either sign of a direction fits as well: take sklearn's, so check a can compare the codes.
     for i in range(len(Vt)):
         if Vt[i, np.abs(Vt[i]).argmax()] < 0:
             Vt[i] = -Vt[i]
@@ -81,7 +81,7 @@ def loss_and_gradients(W_enc, W_dec, cov):
     d = len(cov)
     error_map = W_dec @ W_enc - np.eye(d)
     error_cov = W_dec @ (W_enc @ cov) - cov  # E C, without a 64 x 64 x 64 product
-    loss = np.sum(error_cov * error_map) / d  # trace(A B^T) is the sum of A * B
+    loss = np.sum(error_cov * error_map) / d  # trace(P Q^T) is the sum of P * Q
     grad_dec = 2 / d * error_cov @ W_enc.T
     grad_enc = 2 / d * W_dec.T @ error_cov
     return loss, grad_enc, grad_dec

@@ -119,21 +119,21 @@ def image_mosaic(rows):
 
 def plot_flat_and_bent(args):
     """Points on an arc, each squeezed into 1 number and rebuilt, by PCA and by an autoencoder."""
-    X, upper = make_moons(n_samples=200, noise=0.05, random_state=args.seed)
-    X = torch.from_numpy(X[upper == 0].astype(np.float32))  # 100 points near a half circle
+    X, upper = make_moons(n_samples=128, noise=0.05, random_state=args.seed)
+    X = torch.from_numpy(X[upper == 0].astype(np.float32))  # 64 points near a half circle: 1 batch
     model, _ = train(1, X, X, args)  # the same autoencoder and training, with 2 inputs, not 64
     pca = PCA(n_components=1).fit(X)
     fits = [("PCA", "a straight line", pca.inverse_transform(pca.transform(X)))]
     fits.append(("autoencoder", "a bent line", model(X).detach().numpy()))
     fig = Figure(figsize=(8, 3), layout="constrained")
-    for ax, (name, shape, fit) in zip(fig.subplots(1, 2, sharey=True), fits, strict=True):
+    for ax, (name, shape, fit) in zip(fig.subplots(1, 2), fits, strict=True):
         ax.plot([X[:, 0], fit[:, 0]], [X[:, 1], fit[:, 1]], color=COLOURS[name], lw=0.6)  # errors
         ax.plot(*fit[np.argsort(fit[:, 0])].T, color=COLOURS[name], lw=2)  # left to right
         ax.scatter(*X.T, s=8, color="grey", zorder=3)
         mse = np.mean((fit - X.numpy()) ** 2)
         ax.set(title=f"{name}: {shape}, MSE {mse:.4f}", xlabel="x1", ylabel="x2")
         ax.axis("equal")  # circles look round, so each error line is drawn at its true length
-    fig.suptitle("100 points (x1, x2), each squeezed into 1 number and rebuilt; thin lines: errors")
+    fig.suptitle("64 points (x1, x2), each squeezed into 1 number and rebuilt; thin lines: errors")
     return fig
 
 
