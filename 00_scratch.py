@@ -90,9 +90,9 @@ def loss_and_gradients(W_enc, W_dec, cov):
 def gradient_descent(cov, latent_dim, seed):
     """Train a linear autoencoder by plain gradient descent; returns W_enc, W_dec and the steps.
 
-    The start is balanced (W_enc = W_dec^T) and stays nearly so, which makes A nearly a rotation.
-    The step is 1/c, c = 4 lambda_max / d being the loss's largest curvature. Each direction is
-    learnt at a speed set by its variance: close variances take long to tell apart."""
+    The start is balanced (W_enc = W_dec^T) and stays nearly so: A comes out nearly a rotation or
+    a mirror. The step is 1/c, c = 4 lambda_max / d being the loss's largest curvature. Each
+    direction is learnt at a speed set by its variance: close variances take long to tell apart."""
     W_dec = GD_INIT_SCALE * np.random.default_rng(seed).standard_normal((len(cov), latent_dim))
     W_enc = W_dec.T.copy()
     step_size = len(cov) / (4 * np.linalg.eigvalsh(cov)[-1])
@@ -191,7 +191,7 @@ def plot_codes(pca_codes, gd_codes, A, digits):
             ax.scatter(z[:, 0], z[:, 1], marker=f"${digit}$", color=f"C{digit}", s=45, lw=0)
         ax.set(title=f"{title}'s code", xlabel="z1, the first code number")
         ax.set_ylabel("z2, the second code number")
-    shown = "the same code, turned" if k == 2 else f"their first 2 of {k} numbers"
+    shown = "the same code, turned or mirrored" if k == 2 else f"their first 2 of {k} numbers"
     fig.suptitle(f"The {len(digits)} test digits in two linear codes, K={k}: {shown}")
     return fig
 

@@ -1,6 +1,6 @@
 """The vanilla autoencoder in PyTorch: two small ReLU networks, against PCA at the same code size.
 
-It trains one on 2-D points along an arc, then on the 8x8 digits; --sweep goes further.
+It trains one on the 8x8 digits, and one on 2-D points to draw the idea; --sweep goes further.
 
     python 01_pytorch.py                                # K=2, into assets/ (the README's)
     python 01_pytorch.py --latent-dim 8 --out /tmp/k8   # any other setting: write elsewhere
@@ -24,7 +24,7 @@ from torch import nn, optim
 
 WEIGHT_DECAY = 0.1  # AdamW's
 ASSETS = Path(__file__).parent / "assets"  # the README's pictures and numbers
-COLOURS = {"autoencoder": "C0", "PCA": "black"}  # in every figure; train: dashed or light
+COLOURS = {"autoencoder": "C0", "PCA": "black"}  # in every figure; train MSE: dashed
 
 
 def load_data():
@@ -35,7 +35,7 @@ def load_data():
 
 
 class Autoencoder(nn.Module):
-    """The vanilla autoencoder: a small ReLU network as encoder, its mirror image as decoder."""
+    """The vanilla autoencoder: a small ReLU network as encoder; as decoder, its layers reversed."""
 
     def __init__(self, latent_dim, n_inputs=64, relu_encoder=True, relu_decoder=True):
         super().__init__()
@@ -67,8 +67,8 @@ def train(latent_dim, X_train, X_test, args, relu_encoder=True, relu_decoder=Tru
     torch.manual_seed(args.seed)  # the same seed: the same initial weights, the same batches
     model = Autoencoder(latent_dim, X_train.shape[1], relu_encoder, relu_decoder)
     optimizer = optim.AdamW(model.parameters(), args.lr, weight_decay=WEIGHT_DECAY, fused=True)
-    # fused: one kernel per step, a little faster. One cycle: the rate climbs to --lr, then to ~0;
-    # on held-out train digits (seeds 0-2) it beat a fixed rate: median MSE 0.0295, Adam 0.032.
+    # fused: one kernel per step (0.2 ms, not 0.6). One cycle: the rate climbs to --lr, then to ~0;
+    # on held-out train digits (seeds 0-2), median MSE 0.0295, against 0.032 for Adam at 1e-3.
     steps = args.epochs * math.ceil(len(X_train) / args.batch_size)
     scheduler = optim.lr_scheduler.OneCycleLR(optimizer, args.lr, total_steps=steps)
     test_mse = []
@@ -121,7 +121,7 @@ def plot_flat_and_bent(args):
     """Points on an arc, each squeezed into 1 number and rebuilt, by PCA and by an autoencoder."""
     X, upper = make_moons(n_samples=128, noise=0.05, random_state=args.seed)
     X = torch.from_numpy(X[upper == 0].astype(np.float32))  # 64 points near a half circle: 1 batch
-    model, _ = train(1, X, X, args)  # the same autoencoder and training, with 2 inputs, not 64
+    model, _ = train(1, X, X, args)  # the same autoencoder and training; X twice: no test points
     pca = PCA(n_components=1).fit(X)
     fits = [("PCA", "a straight line", pca.inverse_transform(pca.transform(X)))]
     fits.append(("autoencoder", "a bent line", model(X).detach().numpy()))
@@ -152,7 +152,7 @@ def plot_reconstructions(model, pca, X_test, y_test, metrics):
 
 def plot_codes(codes, pca_codes, digits, metrics):
     fig = Figure(figsize=(8, 4.4), layout="constrained")
-    panels = [(codes, "autoencoder"), (pca_codes, "PCA")]
+    panels = [(pca_codes, "PCA"), (codes, "autoencoder")]  # in the order of every figure
     for ax, (z, name) in zip(fig.subplots(1, 2), panels, strict=True):
         for digit in range(10):  # each digit drawn as its numeral: no colour needed to tell them
             mine = z[digits == digit]
@@ -179,19 +179,19 @@ def plot_training(test_mse, metrics):
 def plot_decoders(model, pca, codes, pca_codes, steps=13):
     """Each decoder's images of a grid of codes across the test codes (past z2: at their mean)."""
     fig = Figure(figsize=(9.6, 5.2), layout="compressed")
-    panels = [(pca_codes, "PCA's: a flat plane"), (codes, "the autoencoder's: a bent sheet")]
-    for ax, (z, title) in zip(fig.subplots(1, 2), panels, strict=True):
+    panels = [(pca_codes, "PCA", "a flat plane"), (codes, "autoencoder", "a bent sheet")]
+    for ax, (z, name, shape) in zip(fig.subplots(1, 2), panels, strict=True):
         low, high = np.percentile(z, [2, 98], axis=0)
         z1 = np.linspace(low[0], high[0], steps)
         z2 = np.linspace(high[1], low[1], steps)  # the top row first
         grid = np.tile(z.mean(axis=0), (steps, steps, 1)).astype(np.float32)
         grid[:, :, 0], grid[:, :, 1] = np.meshgrid(z1, z2)
-        if z is pca_codes:  # x_hat = mean + z1 v1 + z2 v2: every image lies on one plane
+        if name == "PCA":  # x_hat = mean + z1 v1 + z2 v2: every image lies on one plane
             images = grid @ pca.components_ + pca.mean_
         else:
             images = model.decoder(torch.from_numpy(grid)).detach().numpy()
         ax.imshow(image_mosaic(images), cmap="gray_r", vmin=0, vmax=1)
-        ax.set(title=title, xticks=[], yticks=[])
+        ax.set(title=f"{name}'s decoder: {shape}", xticks=[], yticks=[])
         ax.set(xlabel="z1, the first code number →", ylabel="z2, the second code number →")
     fig.suptitle("What each decoder draws from a grid of 2-number codes")
     return fig

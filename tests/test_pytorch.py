@@ -63,7 +63,7 @@ def test_a_sweep_trains_each_model_once(tmp_path, figures_inside, capsys, monkey
     train = mock.Mock(wraps=ae.train)  # trains as ae.train does, and keeps a list of its calls
     monkeypatch.setattr(ae, "train", train)
     ae.main(["--epochs", "1", "--sweep", "--out", str(tmp_path)])
-    assert " times PCA's" in capsys.readouterr().out  # a poor model is a result too, compared
+    assert " times PCA's" in capsys.readouterr().out  # a poor model is a result too: compared
     assert figures_inside == [*PICTURES, "pytorch_going_further.png"]
     sweep = read_json(tmp_path / "pytorch_sweep.json")
     assert [row["latent_dim"] for row in sweep["code_sizes"]] == [1, 2, 4, 8, 16, 32]
