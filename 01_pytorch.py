@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from sklearn.datasets import load_digits, make_moons
 from sklearn.decomposition import PCA
@@ -127,7 +128,7 @@ def plot_flat_and_bent(args):
     fits.append(("autoencoder", "a bent line", model(X).detach().numpy()))
     fig = Figure(figsize=(8, 3), layout="constrained")
     for ax, (name, shape, fit) in zip(fig.subplots(1, 2), fits, strict=True):
-        ax.plot([X[:, 0], fit[:, 0]], [X[:, 1], fit[:, 1]], color=COLOURS[name], lw=0.6)  # errors
+        ax.add_collection(LineCollection(np.stack([X, fit], axis=1), color=COLOURS[name], lw=0.6))
         ax.plot(*fit[np.argsort(fit[:, 0])].T, color=COLOURS[name], lw=2)  # left to right
         ax.scatter(*X.T, s=8, color="grey", zorder=3)
         mse = np.mean((fit - X.numpy()) ** 2)
@@ -217,7 +218,7 @@ def run_sweep(data, tensors, args, trained):
 
 
 def plot_sweep(results):
-    fig = Figure(figsize=(10.4, 4.2), layout="constrained")
+    fig = Figure(figsize=(11.2, 4.2), layout="constrained")
     ax_sizes, ax_placements = fig.subplots(1, 2)
     sizes = [row["latent_dim"] for row in results["code_sizes"]]
     for split, style in [("train", "--"), ("test", "-")]:
@@ -227,11 +228,10 @@ def plot_sweep(results):
             ax_sizes.plot(sizes, mse_values, style, marker="o", color=COLOURS[name], label=label)
     ax_sizes.set(xscale="log", yscale="log", xlabel="code size K", ylabel="MSE (log scale)")
     ax_sizes.set_xticks(sizes, [str(k) for k in sizes])
-    ticks = [0.002, 0.005, 0.01, 0.02, 0.05]
-    ax_sizes.set_yticks(ticks, ticks)  # labelled 0.01, not 10^-2
+    ticks = [0.002, 0.005, 0.01, 0.02, 0.05]  # labelled 0.01, not 10^-2
+    ax_sizes.set(title="(a) How small can the code be?", yticks=ticks, yticklabels=ticks)
     ax_sizes.minorticks_off()
-    ax_sizes.set_title("(a) How small can the code be?")
-    ax_sizes.legend()
+    ax_sizes.legend(loc="lower left")
     placements = results["placements"]
     labels = [f"{row['encoder']} encoder,\n{row['decoder']} decoder" for row in placements]
     ax_placements.bar(labels, [row["test_mse"] for row in placements], color=COLOURS["autoencoder"])
