@@ -194,7 +194,7 @@ def plot_decoders(model, pca, codes, pca_codes, steps=13):
         ax.imshow(image_mosaic(images), cmap="gray_r", vmin=0, vmax=1)
         ax.set(title=f"{name}'s decoder: {shape}", xticks=[], yticks=[])
         ax.set(xlabel="z1, the first code number →", ylabel="z2, the second code number →")
-    fig.suptitle("What each decoder draws from a grid of 2-number codes")
+    fig.suptitle("What each decoder draws from a grid of codes, as z1 and z2 vary")
     return fig
 
 
