@@ -1,14 +1,20 @@
-"""Shared helpers: the two scripts as modules, their JSON, and a check on every figure saved."""
+"""Shared helpers: the two scripts as modules, their JSON, and checks on every figure saved."""
 
 import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import Collection
+from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 ROOT = Path(__file__).resolve().parent.parent
+SLIDE = (13.33, 7.5)  # a 16:9 slide, in inches: each figure is shown as large as fits on it
 
 
 def load_script(filename):  # a name that starts with a digit cannot be imported plainly
@@ -26,9 +32,14 @@ def read_json(path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def contrast(rgb):  # against white, as WCAG defines it; 4.5 is its level for text
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return 1.05 / (linear @ [0.2126, 0.7152, 0.0722] + 0.05)  # tab10's olive: 2.0, cyan: 2.3
+
+
 @pytest.fixture
 def figures_inside(monkeypatch):
-    """Fail if a saved figure draws an axes, a text or a legend past its edge; list the files."""
+    """Fail if a saved figure draws past its edge, is unreadable on a projector; list them."""
     saved, savefig = [], Figure.savefig
 
     def checked_savefig(figure, path, **options):
@@ -38,6 +49,15 @@ def figures_inside(monkeypatch):
         boxes = [part.get_tightbbox(canvas.get_renderer()) for part in figure.get_children()]
         outside = [box for box in boxes if edge.count_contains([box.min, box.max]) < 2]
         assert not outside, f"{path} draws text past its edge"
+        scale = min(SLIDE[0] / figure.get_figwidth(), SLIDE[1] / figure.get_figheight())
+        texts = [text for text in figure.findobj(Text) if text.get_visible() and text.get_text()]
+        small = [text.get_text() for text in texts if text.get_fontsize() * scale < 16]
+        assert not small, f"{path}: under 16 pt on a slide: {small}"
+        parts = [part for part in figure.findobj() if part.get_visible()]
+        drawn = [to_rgba_array(part.get_color()) for part in parts if isinstance(part, Line2D)]
+        drawn += [to_rgba_array(p.get_facecolor()) for p in parts if isinstance(p, Collection)]
+        colours = np.concatenate([np.zeros((1, 4)), *drawn])[:, :3]  # black, and every line
+        assert contrast(colours).min() >= 4.5, f"{path} draws in a colour that washes out"
         saved.append(Path(path).name)
         return savefig(figure, path, **options)
 

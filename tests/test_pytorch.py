@@ -1,8 +1,9 @@
-"""01_pytorch.py: the model, one default training, the sweep; then both command lines."""
+"""01_pytorch.py: the model, PCA as a model, one default training, the sweep; the command lines."""
 
 import argparse
 from unittest import mock
 
+import numpy as np
 import pytest
 import torch
 from conftest import ae, read_json, scratch
@@ -11,11 +12,11 @@ from torch import nn
 
 PICTURES = ["flat_and_bent", "reconstruction", "latent_space", "training_curve", "latent_manifold"]
 PICTURES = [f"pytorch_{name}.png" for name in PICTURES]
-SWEEP_FILES = ["pytorch_going_further.png", "pytorch_sweep.json"]
+SWEEP_FILES = ["pytorch_code_sizes.png", "pytorch_placements.png", "pytorch_sweep.json"]
 
 
 def settings(**changes):
-    return argparse.Namespace(**{"seed": 0, "epochs": 100, "batch_size": 64, "lr": 0.01} | changes)
+    return argparse.Namespace(**{"seed": 0, "epochs": 100, "batch_size": 64, "lr": 0.003} | changes)
 
 
 @pytest.mark.parametrize("relu_encoder, relu_decoder", [(0, 0), (1, 0), (0, 1), (1, 1)])
@@ -34,29 +35,37 @@ def test_each_placement_builds_the_layers_it_names(relu_encoder, relu_decoder):
 
 def test_one_default_training_beats_pca_on_the_digits_and_on_an_arc():
     data = ae.load_data()
-    model, _ = ae.train(2, *map(torch.from_numpy, data[:2]), settings())
-    metrics = ae.evaluate(model, PCA(n_components=2).fit(data[0]), data)
-    assert metrics["test_mse"] <= min(0.030, 0.6 * metrics["pca_test_mse"])
+    model, _ = ae.train(2, *data[:2], settings())
+    metrics = ae.evaluate({"PCA": ae.pca_autoencoder(data[0], 2), "autoencoder": model}, data)
+    mse = metrics["test_mse"]
+    pca = PCA(n_components=2).fit(data[0])  # PCA as two linear layers is scikit-learn's PCA:
+    assert mse["PCA"] == pytest.approx(
+        np.mean((pca.inverse_transform(pca.transform(data[1])) - data[1].numpy()) ** 2), rel=1e-5
+    )
+    assert mse["autoencoder"] <= min(0.030, 0.6 * mse["PCA"])
     knn = metrics["knn_accuracy"]
     assert knn["PCA"] < knn["autoencoder"] < knn["raw pixels"]
     arc = [float(ax.get_title().split("MSE ")[1]) for ax in ae.plot_flat_and_bent(settings()).axes]
     assert arc[1] < arc[0] / 10  # on an arc it bends its line, PCA's stays straight: [PCA, it]
 
 
-def test_a_run_repeats_itself_and_leaves_a_sweeps_files_alone(tmp_path, figures_inside):
+def test_runs_repeat_themselves_at_any_code_size_and_leave_a_sweeps_files_alone(
+    tmp_path, figures_inside
+):
     tmp_path.joinpath("a").mkdir()
     for name in SWEEP_FILES:  # from an earlier --sweep; a run without it leaves them as they are
         tmp_path.joinpath("a", name).write_text("earlier")
     metrics = []
-    for run in ("a", "b"):
-        ae.main(["--epochs", "2", "--out", str(tmp_path / run)])
+    for run, k in [("a", "2"), ("b", "2"), ("k1", "1"), ("k64", "64")]:
+        ae.main(["--epochs", "2", "--latent-dim", k, "--out", str(tmp_path / run)])
         metrics.append(read_json(tmp_path / run / "pytorch_metrics.json"))
         assert metrics[-1].pop("train_seconds") > 0
     assert metrics[0] == metrics[1]  # the same seed: the same numbers, timing aside
-    assert figures_inside == PICTURES * 2
+    assert [m["latent_dim"] for m in metrics] == [2, 2, 1, 64]
+    assert figures_inside == PICTURES * 4
     files = {path.name: path.read_bytes() for path in tmp_path.joinpath("a").iterdir()}
     assert files.keys() == {*PICTURES, *SWEEP_FILES, "pytorch_metrics.json"}
-    assert [files[name] for name in SWEEP_FILES] == [b"earlier"] * 2
+    assert [files[name] for name in SWEEP_FILES] == [b"earlier"] * 3
 
 
 def test_a_sweep_trains_each_model_once(tmp_path, figures_inside, capsys, monkeypatch):
@@ -64,7 +73,7 @@ def test_a_sweep_trains_each_model_once(tmp_path, figures_inside, capsys, monkey
     monkeypatch.setattr(ae, "train", train)
     ae.main(["--epochs", "1", "--sweep", "--out", str(tmp_path)])
     assert " times PCA's" in capsys.readouterr().out  # a poor model is a result too: compared
-    assert figures_inside == [*PICTURES, "pytorch_going_further.png"]
+    assert figures_inside == [*PICTURES, "pytorch_code_sizes.png", "pytorch_placements.png"]
     sweep = read_json(tmp_path / "pytorch_sweep.json")
     assert [row["latent_dim"] for row in sweep["code_sizes"]] == [1, 2, 4, 8, 16, 32]
     halves = [row["encoder"] + "/" + row["decoder"] for row in sweep["placements"]]
@@ -81,8 +90,9 @@ def test_a_loss_that_blows_up_exits_1_in_one_line_and_writes_nothing(tmp_path, m
     assert "\n" not in exit_info.value.code and not any(tmp_path.iterdir())
 
 
-BAD_FLAGS = ["scratch --latent-dim 1", "scratch --seed two", "scratch --seed -1", "ae --lr nan"]
-BAD_FLAGS += ["ae --latent-dim 33", "ae --epochs 0", "ae --batch-size -1", "ae --seed -1"]
+BAD_FLAGS = ["scratch --latent-dim 0", "scratch --latent-dim 33", "scratch --seed two"]
+BAD_FLAGS += ["scratch --seed -1", "ae --lr nan", "ae --latent-dim 0", "ae --latent-dim 65"]
+BAD_FLAGS += ["ae --epochs 0", "ae --batch-size -1", "ae --seed -1"]
 
 
 @pytest.mark.parametrize("script, flag, value", [flags.split() for flags in BAD_FLAGS])

@@ -1,4 +1,4 @@
-"""00_scratch.py: the maths of the three checks, then the script as a newcomer runs it."""
+"""00_scratch.py: hand-derived gradients, training, PCA; then the script as a newcomer runs it."""
 
 import numpy as np
 import pytest
@@ -7,17 +7,10 @@ from scipy.linalg import subspace_angles
 from sklearn.decomposition import PCA
 
 
-def random_covariance(eigenvalues, seed):
-    """A covariance with these eigenvalues and random orthonormal eigenvectors (its columns)."""
-    rng = np.random.default_rng(seed)
-    basis, _ = np.linalg.qr(rng.standard_normal((len(eigenvalues), len(eigenvalues))))
-    return basis @ np.diag(eigenvalues) @ basis.T, basis
-
-
-@pytest.mark.parametrize("k", [2, 16, 32])
-def test_the_svd_autoencoder_is_pca_and_its_error_is_the_discarded_variance(k):
+@pytest.mark.parametrize("k", [1, 16, 32])
+def test_pca_from_the_svd_is_sklearns_and_its_error_is_the_dropped_variance(k):
     X_train, X_test, _, _ = scratch.load_data()
-    model, _ = scratch.fit_svd_autoencoder(X_train, k)
+    model, _ = scratch.fit_pca(X_train, k)
     pca = PCA(n_components=k, svd_solver="full").fit(X_train)
     codes = model.encode(X_test)
     np.testing.assert_allclose(codes, pca.transform(X_test), atol=1e-8)  # signs included
@@ -28,47 +21,66 @@ def test_the_svd_autoencoder_is_pca_and_its_error_is_the_discarded_variance(k):
 
 
 def test_the_hand_derived_gradients_match_finite_differences():
-    cov, _ = random_covariance([2.0, 1.5, 1.0, 0.5, 0.3, 0.1], seed=1)
-    weights = [np.random.default_rng(2).standard_normal(shape) for shape in [(2, 6), (6, 2)]]
-    _, *gradients = scratch.loss_and_gradients(*weights, cov)
-    for which, gradient in enumerate(gradients):  # W_enc's, then W_dec's
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((30, 6))
+    model = scratch.LinearAutoencoder(X.mean(axis=0), *rng.standard_normal([2, 2, 6]))
+    model = model._replace(W_dec=model.W_dec.T.copy())  # 6 x 2
+    _, *gradients = scratch.loss_and_gradients(model, X)
+    for which, gradient in zip(["W_enc", "W_dec"], gradients, strict=True):
         for index in np.ndindex(gradient.shape):
-            nudged = [[w.copy() for w in weights] for _ in range(2)]
-            nudged[0][which][index] += 1e-6
-            nudged[1][which][index] -= 1e-6
-            plus, minus = (scratch.loss_and_gradients(*w, cov)[0] for w in nudged)
-            assert gradient[index] == pytest.approx((plus - minus) / 2e-6, rel=1e-6, abs=1e-9)
+            losses = []
+            for nudge in (1e-6, -1e-6):
+                weights = getattr(model, which).copy()
+                weights[index] += nudge
+                losses.append(scratch.loss_and_gradients(model._replace(**{which: weights}), X)[0])
+            assert gradient[index] == pytest.approx((losses[0] - losses[1]) / 2e-6, rel=1e-6)
 
 
-def test_gradient_descent_finds_the_known_directions_of_a_covariance():
-    eigenvalues = np.array([5.0, 3.0, 2.0, 1.0, 0.5, 0.2, 0.1, 0.05])
-    cov, basis = random_covariance(eigenvalues, seed=3)
-    W_enc, W_dec, steps = scratch.gradient_descent(cov, 3, seed=0)
-    assert steps < scratch.GD_MAX_STEPS  # it stopped where the gradient vanished
-    loss = scratch.loss_and_gradients(W_enc, W_dec, cov)[0]
-    assert loss == pytest.approx(eigenvalues[3:].sum() / 8, rel=1e-6)
-    assert np.degrees(subspace_angles(W_dec, basis[:, :3]).max()) < 1e-3
-    code_map = W_enc @ basis[:, :3]  # its code is the true code times this matrix:
+def test_training_finds_the_known_top_directions_of_a_data_set(capsys):
+    """Data built with known directions (the columns of `basis`) and variances (`spread` ** 2)."""
+    rng = np.random.default_rng(3)
+    centred = rng.standard_normal((200, 8))
+    rows, _ = np.linalg.qr(centred - centred.mean(axis=0))  # 8 orthonormal columns, mean 0
+    basis, _ = np.linalg.qr(rng.standard_normal((8, 8)))
+    spread = np.array([5.0, 3.0, 2.0, 1.0, 0.5, 0.2, 0.1, 0.05])
+    X = rows * spread @ basis.T
+    model, steps = scratch.train(X, 3, seed=0)
+    assert steps < scratch.MAX_STEPS  # it stopped where the gradient vanished
+    loss = scratch.loss_and_gradients(model, X)[0]
+    assert loss == pytest.approx((spread[3:] ** 2).sum() / 200 / 8, rel=1e-6)
+    assert np.degrees(subspace_angles(model.W_dec, basis[:, :3]).max()) < 1e-3
+    code_map = model.W_enc @ basis[:, :3]  # its code is the true code times this matrix:
     assert np.linalg.svd(code_map, compute_uv=False).min() > 0.5  # invertible,
     assert np.abs(code_map - np.eye(3)).max() > 0.1  # but not the identity
+    assert "step     0: train MSE" in capsys.readouterr().out  # the loop prints as it goes
 
 
-def test_runs_pass_each_check_write_their_files_and_repeat(tmp_path, capsys, figures_inside):
+def test_runs_compare_write_their_files_and_repeat(tmp_path, capsys, figures_inside):
     metrics = []
-    for run, flags in [("a", []), ("b", []), ("k3", ["--latent-dim", "3"])]:
+    runs = [("a", []), ("b", []), ("k1", ["--latent-dim", "1"]), ("k32", ["--latent-dim", "32"])]
+    for run, flags in runs:  # the default twice, then the smallest and largest code sizes
         scratch.main([*flags, "--out", str(tmp_path / run)])
-        assert capsys.readouterr().out.count("PASS") == 6
+        out = capsys.readouterr().out
+        assert out.count("(at most") == 6 and "is PCA, up to A in its code" in out
         metrics.append(read_json(tmp_path / run / "scratch_metrics.json"))
-    assert figures_inside == ["scratch_reconstruction.png", "scratch_latent_space.png"] * 3
+    assert figures_inside == ["scratch_reconstruction.png", "scratch_latent_space.png"] * 4
     assert metrics[0] == metrics[1]  # the same seed: the same numbers
     assert [metrics[0][key] for key in ("latent_dim", "n_train", "n_test")] == [2, 1437, 360]
+    assert [m["latent_dim"] for m in metrics[2:]] == [1, 32]
 
 
-@pytest.mark.parametrize("name, value", [("gd_subspace_angle_deg", 2.0), ("gd_mse_excess", np.nan)])
-def test_a_failed_check_exits_1_and_writes_nothing(tmp_path, capsys, monkeypatch, name, value):
-    run_checks = scratch.run_checks
-    monkeypatch.setattr(scratch, "run_checks", lambda *data: run_checks(*data) | {name: value})
+@pytest.mark.parametrize(
+    "name, value", [("trained_plane_angle_deg", 2.0), ("dropped_variance_gap", np.nan)]
+)
+def test_a_failed_comparison_exits_1_and_writes_nothing(tmp_path, monkeypatch, name, value):
+    def compare(*data):  # the script's comparisons, with one of them spoilt
+        return [(n, value if n == name else v, *rest) for n, v, *rest in scratch_compare(*data)]
+
+    scratch_compare = scratch.compare
+    monkeypatch.setattr(scratch, "compare", compare)
     with pytest.raises(SystemExit) as exit_info:  # sys.exit(message): one line, exit status 1
         scratch.main(["--out", str(tmp_path)])
-    assert exit_info.value.code == f"00_scratch.py: check failed: {name}; no files were written"
-    assert capsys.readouterr().out.count("FAIL") == 1 and not any(tmp_path.iterdir())
+    assert (
+        exit_info.value.code == f"00_scratch.py: comparison failed: {name}; no files were written"
+    )
+    assert not any(tmp_path.iterdir())
