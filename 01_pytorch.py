@@ -1,6 +1,7 @@
 """The vanilla autoencoder in PyTorch: two small ReLU networks, against PCA at the same code size.
 
-It trains one on the 8x8 digits, and one on 2-D points to draw the idea; --sweep goes further.
+It trains one on the 8x8 digits, and one on 2-D points to draw the idea; then shows what it is for
+and where it fails. --sweep goes further.
 
     python 01_pytorch.py                                # K=2, into assets/ (the README's)
     python 01_pytorch.py --latent-dim 8 --out /tmp/k8   # any other setting: write elsewhere
@@ -18,6 +19,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from sklearn.datasets import load_digits, make_moons
 from sklearn.decomposition import PCA
+from sklearn.metrics import precision_score, recall_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 from torch import nn, optim
@@ -26,6 +28,7 @@ ASSETS = Path(__file__).parent / "assets"  # the README's pictures and numbers
 COLOURS = {"PCA": "black", "autoencoder": "#1e74b0"}  # in every figure, PCA first
 DIGIT_COLOURS = ["#1e74b0", "#b15300", "#238023", "#d62728", "#8a59b7"]  # tab10, darkened
 DIGIT_COLOURS += ["#8c564b", "#c62996", "#6d6d6d", "#6f6f14", "#0f7b86"]  # for a projector
+CODE_SIZES = (1, 2, 4, 8, 16, 32, 64)  # --sweep's
 
 
 def load_data():
@@ -54,7 +57,7 @@ class Autoencoder(nn.Module):
             nn.ReLU(),
             nn.Linear(256, n_inputs),  # -> 64 pixels, unbounded: the pictures clip them to [0, 1]
         )
-        if not relu_encoder:  # going further (b): a linear half is one linear layer
+        if not relu_encoder:  # going further: a linear half is one linear layer
             self.encoder = nn.Linear(n_inputs, latent_dim)
         if not relu_decoder:
             self.decoder = nn.Linear(latent_dim, n_inputs)
@@ -77,8 +80,8 @@ def pca_autoencoder(X_train, latent_dim):
     return model
 
 
-def train(latent_dim, X_train, X_test, args, relu_encoder=True, relu_decoder=True):
-    """Train a new model on shuffled minibatches; return it and its train and test MSE by epoch."""
+def train(latent_dim, X_train, X_test, args, relu_encoder=True, relu_decoder=True, noise=0):
+    """Train a model (a denoiser if noise > 0); return it and its train and test MSE by epoch."""
     torch.manual_seed(args.seed)  # the same seed: the same initial weights, the same batches
     model = Autoencoder(latent_dim, X_train.shape[1], relu_encoder, relu_decoder)
     optimizer = optim.Adam(model.parameters(), lr=args.lr, fused=True)  # fused: a faster step
@@ -86,35 +89,71 @@ def train(latent_dim, X_train, X_test, args, relu_encoder=True, relu_decoder=Tru
     for epoch in range(1, args.epochs + 1):
         losses = []
         for batch in X_train[torch.randperm(len(X_train))].split(args.batch_size):
-            loss = nn.functional.mse_loss(model(batch), batch)  # the input is its own target
+            inputs = (batch + noise * torch.randn_like(batch)).clamp(0, 1) if noise else batch
+            loss = nn.functional.mse_loss(model(inputs), batch)  # the clean digit is the target
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
         history["train"].append(np.mean(losses))  # the batches' mean, while the model learnt
         with torch.no_grad():  # measured only: the test digits never train the model
-            history["test"].append(nn.functional.mse_loss(model(X_test), X_test).item())
+            history["test"].append(mse(model(X_test), X_test))
         if not np.isfinite(history["train"][-1] + history["test"][-1]):
             sys.exit(f"01_pytorch.py: loss NaN or infinite in epoch {epoch}; try a lower --lr")
     return model, history
 
 
-@torch.no_grad()
-def evaluate(models, data):
-    """Each model's train and test MSE, and 5-NN accuracy in its code (raw pixels: a reference)."""
+@torch.no_grad()  # measured only: no gradients needed
+def evaluate(models, data, args):
+    """Each model's MSE; 5-NN accuracy in its code; how well its rebuild error flags the unusual."""
     X_train, X_test, y_train, y_test = data
     metrics = {"train_mse": {}, "test_mse": {}, "knn_accuracy": {}}
-    spaces = {}
+    spaces = {"raw pixels": (X_train, X_test)}  # a reference: 64 numbers, not K
     for name, model in models.items():
-        metrics["train_mse"][name] = nn.functional.mse_loss(model(X_train), X_train).item()
-        metrics["test_mse"][name] = nn.functional.mse_loss(model(X_test), X_test).item()
+        metrics["train_mse"][name] = mse(model(X_train), X_train)
+        metrics["test_mse"][name] = mse(model(X_test), X_test)
         spaces[name] = (model.encoder(X_train), model.encoder(X_test))
-    spaces["raw pixels"] = (X_train, X_test)
     for name, (train_codes, test_codes) in spaces.items():
         # 5-NN: a test digit gets the label most common among its 5 nearest train digits
         classifier = KNeighborsClassifier(n_neighbors=5).fit(train_codes, y_train)
         metrics["knn_accuracy"][name] = classifier.score(test_codes, y_test)
+    metrics["mirrored_digits"] = flag_unusual(models, X_train, X_test, mirrored(X_test))
+    if args.leave_out is not None:  # the left-out digit, against the other test digits
+        others, left_out = X_test[y_test != args.leave_out], X_test[y_test == args.leave_out]
+        metrics["left_out_digit"] = flag_unusual(models, X_train, others, left_out)
+    if args.noise:  # the same noise every run: a generator of its own
+        generator = torch.Generator().manual_seed(args.seed)
+        noisy = (X_test + args.noise * torch.randn(X_test.shape, generator=generator)).clamp(0, 1)
+        metrics["denoising_mse"] = {"noisy input": mse(noisy, X_test)}
+        metrics["denoising_mse"] |= {name: mse(m(noisy), X_test) for name, m in models.items()}
     return metrics
+
+
+def flag_unusual(models, X_train, normal, unusual):
+    """How well each model's rebuild error tells the unusual digits from the normal ones."""
+    truth = np.r_[np.zeros(len(normal)), np.ones(len(unusual))]  # 1: unusual
+    results = {"roc_auc": {}, "threshold": {}, "precision": {}, "recall": {}}
+    for name, model in models.items():
+        scores = errors(model, torch.cat([normal, unusual]))
+        threshold = errors(model, X_train).quantile(0.95).item()  # 1 train digit in 20 is above
+        results["roc_auc"][name] = roc_auc_score(truth, scores)
+        results["threshold"][name] = threshold
+        results["precision"][name] = precision_score(truth, scores > threshold)  # flagged: unusual?
+        results["recall"][name] = recall_score(truth, scores > threshold)  # unusual: flagged?
+    return results
+
+
+def errors(model, X):  # each digit's rebuild error: its squared error, averaged over 64 pixels
+    return ((model(X) - X) ** 2).mean(dim=1)
+
+
+def mse(X_hat, X):  # the mean over digits and all 64 pixels of the squared error
+    return nn.functional.mse_loss(X_hat, X).item()
+
+
+def mirrored(X, moved=False):  # each 8x8 digit flipped left to right, or moved one pixel right
+    images = X.reshape(-1, 8, 8)
+    return (nn.functional.pad(images[:, :, :-1], (1, 0)) if moved else images.flip(2)).flatten(1)
 
 
 def image_mosaic(rows):
@@ -126,40 +165,51 @@ def image_mosaic(rows):
     return mosaic
 
 
-def plot_flat_and_bent(args):
-    """Points on an arc, each squeezed into 1 number and rebuilt, by PCA and by an autoencoder."""
-    X, upper = make_moons(n_samples=128, noise=0.05, random_state=args.seed)
-    X = torch.from_numpy(X[upper == 0]).float()  # 64 points near a half circle: 1 batch
-    model, _ = train(1, X, X, args)  # the same autoencoder and training; X twice: no test points
-    models = {"PCA": pca_autoencoder(X, 1), "autoencoder": model}
+def plot_flat_and_bent(models, X):
     fig = Figure(figsize=(8.3, 3.4), layout="constrained")
     for ax, (name, model) in zip(fig.subplots(1, 2), models.items(), strict=True):
-        fit = model(X).detach()
-        shape = "straight" if name == "PCA" else "bent"
+        fit = model(X)
         ax.add_collection(LineCollection(np.stack([X, fit], axis=1), color=COLOURS[name], lw=1.5))
         ax.plot(*fit[fit[:, 0].argsort()].T, color=COLOURS[name], lw=3)  # left to right
         ax.scatter(*X.T, s=25, color="black", zorder=3)
-        mse = nn.functional.mse_loss(fit, X)
-        ax.set(title=f"{name}: a {shape} line, MSE {mse:.4f}", xlabel="x1", ylabel="x2")
+        ax.set(title=f"{name}: MSE {mse(fit, X):.4f}", xlabel="x1", ylabel="x2")
         ax.axis("equal")  # circles look round, so each error line is drawn at its true length
-    fig.suptitle("64 points, each squeezed into 1 number and rebuilt; thin lines: the errors")
+    fig.suptitle("64 points, each squeezed into 1 number and rebuilt on a straight or a bent line")
     return fig
 
 
-@torch.no_grad()
-def plot_reconstructions(models, X_test, y_test, metrics):
-    X = X_test[[np.flatnonzero(y_test == digit)[0] for digit in range(10)]]
-    rows = [X] + [model(X) for model in models.values()]
-    labels = ["original"] + [f"{name}\ntest MSE {metrics['test_mse'][name]:.4f}" for name in models]
-    fig = Figure(figsize=(8.3, 3.2), layout="compressed")
+def plot_digits(rows, title, labels=()):
+    """Rows of digits as one picture, with a label at each row."""
+    fig = Figure(figsize=(8.3, min(4.65, 0.6 + 0.75 * len(rows))), layout="compressed")
     ax = fig.subplots()
     ax.imshow(image_mosaic(rows), cmap="gray_r", vmin=0, vmax=1)
-    ax.set(xticks=[], yticks=3.5 + 9 * np.arange(3), yticklabels=labels)  # a label at each row
-    ax.set_title(f"Ten test digits squeezed into {metrics['latent_dim']} numbers and rebuilt")
+    ax.set(xticks=[], yticks=3.5 + 9 * np.arange(len(labels)), yticklabels=labels, title=title)
     return fig
 
 
-@torch.no_grad()
+def plot_rebuilds(models, X_train, X_test, y_test, metrics):
+    """Ten test digits rebuilt; then MSE's taste: a digit moved one pixel, or the average digit."""
+    X = X_test[[np.flatnonzero(y_test == digit)[0] for digit in range(10)]]
+    rebuilt = [model(X) for model in models.values()]
+    labels = [f"{name}\ntest MSE {mse:.4f}" for name, mse in metrics["test_mse"].items()]
+    title = f"Ten test digits squeezed into {metrics['latent_dim']} numbers and rebuilt"
+    rows = [X, mirrored(X, moved=True), X_train.mean(dim=0).expand_as(X), *rebuilt]
+    mses = metrics["blur_mse"] | {f"{name}'s rebuild": metrics["test_mse"][name] for name in models}
+    scored = ["original", *(f"{name}\nMSE {value:.3f}" for name, value in mses.items())]
+    fig = plot_digits([X, *rebuilt], title, ["original", *labels])
+    return fig, plot_digits(rows, "MSE prefers blur: each row's MSE from the originals", scored)
+
+
+def plot_search(models, X_train, X_test, queries=4):
+    rows = [X_test[:queries, None]]  # each query, a blank, its 5 nearest in PCA's code, ...
+    for model in models.values():
+        distances = torch.cdist(model.encoder(X_test[:queries]), model.encoder(X_train))
+        rows += [torch.full_like(rows[0], np.nan), X_train[distances.topk(5, largest=False)[1]]]
+    title = "Search: a test digit, then the 5 train digits with the nearest codes,\n"
+    title += "in PCA's code (middle) and in the autoencoder's (right)"
+    return plot_digits(torch.cat(rows, dim=1), title)
+
+
 def plot_codes(models, X_test, digits, metrics):
     fig = Figure(figsize=(8.3, 4.65), layout="constrained")
     for ax, (name, model) in zip(fig.subplots(1, 2), models.items(), strict=True):
@@ -178,18 +228,17 @@ def plot_codes(models, X_test, digits, metrics):
 def plot_training(history, metrics):
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
-    epochs = range(1, len(history["test"]) + 1)
-    colour = COLOURS["autoencoder"]
     ax.axhline(metrics["test_mse"]["PCA"], color=COLOURS["PCA"], lw=2, label="PCA, test digits")
-    ax.plot(epochs, history["train"], "--", color=colour, lw=2, label="autoencoder, train digits")
-    ax.plot(epochs, history["test"], color=colour, lw=3, label="autoencoder, test digits")
+    for split, style in [("train", "--"), ("test", "-")]:
+        epochs = range(1, len(history[split]) + 1)
+        label = f"autoencoder, {split} digits"
+        ax.plot(epochs, history[split], style, color=COLOURS["autoencoder"], lw=3, label=label)
     ax.set(xlabel="epoch (one pass over the train digits)", ylabel="MSE", ylim=(0, None))
     ax.set(title="Training the autoencoder: its error, epoch by epoch")
     ax.legend()
     return fig
 
 
-@torch.no_grad()
 def plot_decoders(models, X_test, steps=9):
     """Each decoder's images of a grid of codes across the test codes (past z2: at their mean)."""
     fig = Figure(figsize=(8.3, 4.65), layout="compressed")
@@ -201,113 +250,130 @@ def plot_decoders(models, X_test, steps=9):
         if codes.shape[1] > 1:  # at K=1, a single row
             grid[:, :, 1] = torch.linspace(high[1], low[1], steps)[:, None]  # the top row first
         ax.imshow(image_mosaic(model.decoder(grid)), cmap="gray_r", vmin=0, vmax=1)
-        shape = "a flat plane" if name == "PCA" else "a bent sheet"
-        ax.set(title=f"{name}'s decoder: {shape}", xticks=[], yticks=[])
+        ax.set(title=f"{name}'s decoder", xticks=[], yticks=[])
         ax.set(xlabel="z1, the first code number →", ylabel="z2, the second code number →")
-    fig.suptitle("What each decoder draws from a grid of codes, as z1 and z2 vary")
+    fig.suptitle("What each decoder draws from a grid of codes: a flat plane, or a bent sheet")
+    return fig
+
+
+def plot_unusual(models, X_test, metrics):
+    fig = Figure(figsize=(8.3, 4.65), layout="constrained")
+    for ax, (name, model) in zip(fig.subplots(1, 2), models.items(), strict=True):
+        normal, unusual = errors(model, X_test), errors(model, mirrored(X_test))
+        bins = np.linspace(0, unusual.max().item(), 25)
+        ax.hist(normal, bins, color=COLOURS[name], alpha=0.5, label="test digits")
+        ax.hist(unusual, bins, histtype="step", color="#b15300", lw=3, label="mirrored")
+        flags = {measure: value[name] for measure, value in metrics["mirrored_digits"].items()}
+        ax.axvline(flags["threshold"], color="black", ls="--", lw=2, label="threshold")
+        ax.set_title(f"{name}: ROC AUC {flags['roc_auc']:.2f}\nflags {flags['recall']:.0%} of them")
+        ax.set(xlabel="rebuild error of one digit", ylabel="number of digits")
+    ax.legend()
+    fig.suptitle("Flag unusual digits by their rebuild error: the test digits, then mirrored")
     return fig
 
 
 def run_sweep(data, args, trained):
-    """K from 1 to 32; at K=2, ReLU or linear halves. `trained`: the models trained already."""
-    code_sizes = [(k, True, True) for k in (1, 2, 4, 8, 16, 32)]
-    placements = [(2, False, False), (2, True, False), (2, False, True), (2, True, True)]
-    results = {"code_sizes": [], "placements": []}
-    for experiment, models in [("code_sizes", code_sizes), ("placements", placements)]:
-        for k, relu_encoder, relu_decoder in models:
-            key = (k, relu_encoder, relu_decoder)
-            if key not in trained:
-                trained[key], _ = train(k, *data[:2], args, relu_encoder, relu_decoder)
-            row = {"latent_dim": k, "encoder": "ReLU" if relu_encoder else "linear"}
-            row["decoder"] = "ReLU" if relu_decoder else "linear"
-            row |= evaluate({"PCA": pca_autoencoder(data[0], k), "autoencoder": trained[key]}, data)
-            results[experiment].append(row)
-            print(f"  K={k}, {row['encoder']} encoder, {row['decoder']} decoder: trained")
+    """Each code size; at K=2, each half a ReLU stack or a linear layer. `trained`: done already."""
+    experiments = {"code_sizes": [(k, True, True) for k in CODE_SIZES]}
+    experiments["placements"] = [(2, enc, dec) for enc in (False, True) for dec in (False, True)]
+    results = {name: [] for name in experiments}
+    for name, models in experiments.items():
+        for k, *relu in models:
+            if (k, *relu) not in trained:
+                trained[k, *relu], _ = train(k, *data[:2], args, *relu, noise=args.noise)
+            halves = ["ReLU" if half else "linear" for half in relu]
+            row = {"latent_dim": k, "encoder": halves[0], "decoder": halves[1]}
+            pair = {"PCA": pca_autoencoder(data[0], k), "autoencoder": trained[k, *relu]}
+            results[name].append(row | evaluate(pair, data, args))
     return results
 
 
 def plot_code_sizes(rows):
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
-    sizes = [row["latent_dim"] for row in rows]
     for name, colour in COLOURS.items():
-        test = [row["test_mse"][name] for row in rows]
-        train = [row["train_mse"][name] for row in rows]
-        ax.plot(sizes, test, "-o", color=colour, lw=3, ms=8, label=f"{name}, test digits")
-        rings = dict(ms=14, mfc="none", mew=2)  # seen around the dots where the two lines meet
-        ax.plot(sizes, train, "--s", color=colour, lw=2, **rings, label=f"{name}, train digits")
+        test, train = ([row[f"{split}_mse"][name] for row in rows] for split in ("test", "train"))
+        ax.plot(CODE_SIZES, test, "-o", c=colour, lw=3, ms=8, label=f"{name}, test")
+        ax.plot(CODE_SIZES, train, "--s", c=colour, lw=2, ms=14, mfc="none", label=f"{name}, train")
     ax.set(xscale="log", yscale="log", xlabel="code size K", ylabel="MSE (log scale)")
-    ax.set_xticks(sizes, [str(k) for k in sizes])
-    ticks = [0.002, 0.005, 0.01, 0.02, 0.05]  # labelled 0.01, not 10^-2
-    ax.set(title="How small can the code be?", yticks=ticks, yticklabels=ticks)
-    ax.minorticks_off()
+    ax.set(xticks=CODE_SIZES, xticklabels=CODE_SIZES, ylim=(1e-3, 0.1))
+    ax.yaxis.set_major_formatter("{x:g}")  # 0.01, not 10^-2
+    ax.set_title("How small can the code be?")
     ax.legend(loc="lower left")
-    return fig
-
-
-def plot_placements(rows):
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
-    ax = fig.subplots()
-    labels = [f"{row['encoder']} encoder,\n{row['decoder']} decoder" for row in rows]
-    ax.bar(labels, [row["train_mse"]["autoencoder"] for row in rows], color=COLOURS["autoencoder"])
-    ax.axhline(rows[0]["train_mse"]["PCA"], color=COLOURS["PCA"], lw=3, label="PCA")
-    ax.set(ylabel="train MSE at K=2", title="Where must the non-linearity sit?")
-    ax.legend()
     return fig
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="The vanilla autoencoder against PCA.")
-    k_help = "code size, 1 to 64: the pictures draw the first two code numbers"
     parser.add_argument(
-        "--latent-dim", type=int, choices=range(1, 65), default=2, metavar="K", help=k_help
+        "--latent-dim", type=int, choices=range(1, 65), default=2, metavar="K", help="1 to 64"
     )
     parser.add_argument("--epochs", type=int, default=100, help="passes over the train digits")
     parser.add_argument("--batch-size", type=int, default=64, help="digits per gradient step")
     parser.add_argument("--lr", type=float, default=0.003, help="Adam's learning rate")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and the batches")
+    parser.add_argument("--noise", type=float, default=0, metavar="SIGMA", help="learn to denoise")
+    parser.add_argument("--leave-out", type=int, choices=range(10), metavar="DIGIT")
     parser.add_argument("--out", type=Path, default=ASSETS, help="folder for the files")
     parser.add_argument("--sweep", action="store_true", help="also run going further's experiments")
     args = parser.parse_args(argv)
-    if min(args.epochs, args.batch_size) < 1 or args.seed < 0 or not args.lr > 0:
-        parser.error("--epochs, --batch-size: at least 1; --seed: at least 0; --lr: above 0")
+    if min(args.epochs, args.batch_size) < 1 or min(args.seed, args.noise) < 0 or not args.lr > 0:
+        parser.error("--epochs, --batch-size: at least 1; --seed, --noise: at least 0; --lr: > 0")
     torch.set_num_threads(1)  # more: a little faster on an idle CPU, far slower on a busy one
-    data = load_data()
-    X_train, X_test, _, y_test = data
+    X_train, X_test, y_train, y_test = load_data()
+    if args.leave_out is not None:  # train without that digit: is it unusual then?
+        X_train, y_train = X_train[y_train != args.leave_out], y_train[y_train != args.leave_out]
+    data = X_train, X_test, y_train, y_test
     k = args.latent_dim
     print(f"Training the autoencoder, K={k}, on {len(X_train)} digits; testing on {len(X_test)}")
-    settings = {name: getattr(args, name) for name in ("seed", "epochs", "batch_size", "lr")}
-    metrics = {"latent_dim": k, **settings}
+    settings = {name: value for name, value in vars(args).items() if name not in ("out", "sweep")}
     started = time.perf_counter()
-    model, history = train(k, X_train, X_test, args)
-    metrics["train_seconds"] = round(time.perf_counter() - started, 2)
-    metrics["parameters"] = sum(weights.numel() for weights in model.parameters())
+    model, history = train(k, X_train, X_test, args, noise=args.noise)
+    metrics = settings | {"train_seconds": round(time.perf_counter() - started, 2)}
     models = {"PCA": pca_autoencoder(X_train, k), "autoencoder": model}  # PCA first, always
-    metrics |= evaluate(models, data)
+    metrics |= evaluate(models, data, args)
+    metrics["blur_mse"] = {"moved one pixel": mse(mirrored(X_test, moved=True), X_test)}
+    metrics["blur_mse"]["the average digit"] = mse(X_train.mean(dim=0).expand_as(X_test), X_test)
     ae, pca = metrics["test_mse"]["autoencoder"], metrics["test_mse"]["PCA"]
     print(f"Test MSE: autoencoder {ae:.4f}, PCA {pca:.4f}: {ae / pca:.2f} times PCA's")
-    knn = metrics["knn_accuracy"].items()
-    print("5-NN digit accuracy:", ", ".join(f"{name} {value:.1%}" for name, value in knn))
-    figures = {
-        "pytorch_flat_and_bent.png": plot_flat_and_bent(args),
-        "pytorch_reconstruction.png": plot_reconstructions(models, X_test, y_test, metrics),
-        "pytorch_latent_space.png": plot_codes(models, X_test, y_test, metrics),
-        "pytorch_training_curve.png": plot_training(history, metrics),
-        "pytorch_latent_manifold.png": plot_decoders(models, X_test),
-    }
+    show("5-NN digit accuracy", metrics["knn_accuracy"], ".1%")
+    show("Flagging mirrored digits, ROC AUC", metrics["mirrored_digits"]["roc_auc"], ".2f")
+    if args.leave_out is not None:
+        show("Flagging the left-out digit, ROC AUC", metrics["left_out_digit"]["roc_auc"], ".2f")
+    if args.noise:
+        show("Denoising, MSE from the clean test digits", metrics["denoising_mse"], ".4f")
+    arc, upper = make_moons(n_samples=128, noise=0.05, random_state=args.seed)
+    arc = torch.from_numpy(arc[upper == 0]).float()  # 64 points near a half circle: 1 batch
+    # The same autoencoder and training, with 2 inputs; arc twice, as there are no test points
+    arc_models = {"PCA": pca_autoencoder(arc, 1), "autoencoder": train(1, arc, arc, args)[0]}
+    with torch.no_grad():  # from here on the models are only drawn
+        rebuilt, blurred = plot_rebuilds(models, X_train, X_test, y_test, metrics)
+        figures = {
+            "pytorch_flat_and_bent.png": plot_flat_and_bent(arc_models, arc),
+            "pytorch_reconstruction.png": rebuilt,
+            "pytorch_latent_space.png": plot_codes(models, X_test, y_test, metrics),
+            "pytorch_training_curve.png": plot_training(history, metrics),
+            "pytorch_latent_manifold.png": plot_decoders(models, X_test),
+            "pytorch_search.png": plot_search(models, X_train, X_test),
+            "pytorch_unusual.png": plot_unusual(models, X_test, metrics),
+            "pytorch_blur.png": blurred,
+        }
     files = {"pytorch_metrics.json": metrics}
     if args.sweep:
-        print("\nGoing further:")
+        print("Going further: training and measuring the sweep's models")
         results = run_sweep(data, args, trained={(k, True, True): model})
         figures["pytorch_code_sizes.png"] = plot_code_sizes(results["code_sizes"])
-        figures["pytorch_placements.png"] = plot_placements(results["placements"])
-        files["pytorch_sweep.json"] = settings | results
+        files["pytorch_sweep.json"] = settings | results  # its latent_dim: the model above's
     args.out.mkdir(parents=True, exist_ok=True)
     for name, fig in figures.items():
         fig.savefig(args.out / name, dpi=150)
     for name, content in files.items():
         (args.out / name).write_text(json.dumps(content, indent=2) + "\n")
     print(f"Wrote {', '.join([*figures, *files])} to {args.out}")
+
+
+def show(what, results, form):  # one printed line: each model's number
+    print(f"{what}:", ", ".join(f"{name} {format(value, form)}" for name, value in results.items()))
 
 
 if __name__ == "__main__":

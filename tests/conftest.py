@@ -32,11 +32,6 @@ def read_json(path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def contrast(rgb):  # against white, as WCAG defines it; 4.5 is its level for text
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    return 1.05 / (linear @ [0.2126, 0.7152, 0.0722] + 0.05)  # tab10's olive: 2.0, cyan: 2.3
-
-
 @pytest.fixture
 def figures_inside(monkeypatch):
     """Fail if a saved figure draws past its edge, is unreadable on a projector; list them."""
@@ -56,8 +51,10 @@ def figures_inside(monkeypatch):
         parts = [part for part in figure.findobj() if part.get_visible()]
         drawn = [to_rgba_array(part.get_color()) for part in parts if isinstance(part, Line2D)]
         drawn += [to_rgba_array(p.get_facecolor()) for p in parts if isinstance(p, Collection)]
-        colours = np.concatenate([np.zeros((1, 4)), *drawn])[:, :3]  # black, and every line
-        assert contrast(colours).min() >= 4.5, f"{path} draws in a colour that washes out"
+        rgb = np.concatenate([np.zeros((1, 4)), *drawn])[:, :3]  # black, and every line's colour
+        linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+        contrast = 1.05 / (linear @ [0.2126, 0.7152, 0.0722] + 0.05)  # WCAG's; tab10's cyan: 2.3
+        assert contrast.min() >= 4.5, f"{path} draws in a colour that washes out"  # 4.5: as text
         saved.append(Path(path).name)
         return savefig(figure, path, **options)
 
