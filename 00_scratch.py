@@ -23,7 +23,7 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
 N_PIXELS = 64  # an 8x8 image is a vector of 64 numbers
-INIT_SCALE = 0.01  # a small random start: what the weights end up as, they learnt
+INIT_SCALE = 0.01  # a small random start, so whatever the weights end up as was learnt
 MOMENTUM = 0.9  # each step keeps 0.9 of the last: see train()
 GRADIENT_TOL = 5e-8  # stop where the gradient has all but vanished
 MAX_STEPS = 50_000
@@ -78,9 +78,9 @@ def train(X_train, latent_dim, seed):
     pointing the same way, so far fewer steps reach the same end."""
     n_pixels = X_train.shape[1]
     W_dec = INIT_SCALE * np.random.default_rng(seed).standard_normal((n_pixels, latent_dim))
+    # The mean is given: the best plane passes through it. The encoder starts as the decoder's
+    # transpose. The loss curves at most about 4 x the largest variance / 64: step one over that.
     model = LinearAutoencoder(X_train.mean(axis=0), W_enc=W_dec.T.copy(), W_dec=W_dec)
-    # The loss curves at most about 4 lambda_max / 64, lambda_max the largest variance along any
-    # direction: a step of one over that does not overshoot.
     largest_variance = np.linalg.eigvalsh(np.cov(X_train, rowvar=False))[-1]
     step_size = n_pixels / (4 * largest_variance)
     velocity_enc = velocity_dec = 0

@@ -97,7 +97,7 @@ def train(latent_dim, X_train, X_test, args, relu_encoder=True, relu_decoder=Tru
             losses.append(loss.item())
         history["train"].append(np.mean(losses))  # the batches' mean, while the model learnt
         with torch.no_grad():  # measured only: the test digits never train the model
-            history["test"].append(mse(model(X_test), X_test))
+            history["test"].append(mse(X_test, model(X_test)))
         if not np.isfinite(history["train"][-1] + history["test"][-1]):
             sys.exit(f"01_pytorch.py: loss NaN or infinite in epoch {epoch}; try a lower --lr")
     return model, history
@@ -110,29 +110,28 @@ def evaluate(models, data, args):
     metrics = {"train_mse": {}, "test_mse": {}, "knn_accuracy": {}}
     spaces = {"raw pixels": (X_train, X_test)}  # a reference: 64 numbers, not K
     for name, model in models.items():
-        metrics["train_mse"][name] = mse(model(X_train), X_train)
-        metrics["test_mse"][name] = mse(model(X_test), X_test)
+        metrics["train_mse"][name] = mse(X_train, model(X_train))
+        metrics["test_mse"][name] = mse(X_test, model(X_test))
         spaces[name] = (model.encoder(X_train), model.encoder(X_test))
     for name, (train_codes, test_codes) in spaces.items():
         # 5-NN: a test digit gets the label most common among its 5 nearest train digits
         classifier = KNeighborsClassifier(n_neighbors=5).fit(train_codes, y_train)
         metrics["knn_accuracy"][name] = classifier.score(test_codes, y_test)
-    metrics["mirrored_digits"] = flag_unusual(models, X_train, X_test, mirrored(X_test))
+    metrics["mirrored_digits"] = flag_unusual(models, X_train, X_test, changed(X_test, "mirrored"))
     if args.leave_out is not None:  # the left-out digit, against the other test digits
         others, left_out = X_test[y_test != args.leave_out], X_test[y_test == args.leave_out]
         metrics["left_out_digit"] = flag_unusual(models, X_train, others, left_out)
-    if args.noise:  # the same noise every run: a generator of its own
-        generator = torch.Generator().manual_seed(args.seed)
-        noisy = (X_test + args.noise * torch.randn(X_test.shape, generator=generator)).clamp(0, 1)
-        metrics["denoising_mse"] = {"noisy input": mse(noisy, X_test)}
-        metrics["denoising_mse"] |= {name: mse(m(noisy), X_test) for name, m in models.items()}
+    rng = torch.Generator().manual_seed(args.seed)  # the same noise every run, at --noise or 0.3
+    noisy = (X_test + (args.noise or 0.3) * torch.randn(X_test.shape, generator=rng)).clamp(0, 1)
+    metrics["denoising_mse"] = {"noisy input": mse(X_test, noisy)}
+    metrics["denoising_mse"] |= {name: mse(X_test, model(noisy)) for name, model in models.items()}
     return metrics
 
 
 def flag_unusual(models, X_train, normal, unusual):
     """How well each model's rebuild error tells the unusual digits from the normal ones."""
     truth = np.r_[np.zeros(len(normal)), np.ones(len(unusual))]  # 1: unusual
-    results = {"roc_auc": {}, "threshold": {}, "precision": {}, "recall": {}}
+    results = {"roc_auc": {}, "threshold": {}, "precision": {}, "recall": {}, "false_alarms": {}}
     for name, model in models.items():
         scores = errors(model, torch.cat([normal, unusual]))
         threshold = errors(model, X_train).quantile(0.95).item()  # 1 train digit in 20 is above
@@ -140,6 +139,7 @@ def flag_unusual(models, X_train, normal, unusual):
         results["threshold"][name] = threshold
         results["precision"][name] = precision_score(truth, scores > threshold)  # flagged: unusual?
         results["recall"][name] = recall_score(truth, scores > threshold)  # unusual: flagged?
+        results["false_alarms"][name] = (scores[: len(normal)] > threshold).float().mean().item()
     return results
 
 
@@ -147,13 +147,15 @@ def errors(model, X):  # each digit's rebuild error: its squared error, averaged
     return ((model(X) - X) ** 2).mean(dim=1)
 
 
-def mse(X_hat, X):  # the mean over digits and all 64 pixels of the squared error
+def mse(X, X_hat):  # the mean over digits and all 64 pixels of the squared error
     return nn.functional.mse_loss(X_hat, X).item()
 
 
-def mirrored(X, moved=False):  # each 8x8 digit flipped left to right, or moved one pixel right
+def changed(X, how):  # each 8x8 digit "mirrored" left to right, or "moved" one pixel right
     images = X.reshape(-1, 8, 8)
-    return (nn.functional.pad(images[:, :, :-1], (1, 0)) if moved else images.flip(2)).flatten(1)
+    if how == "mirrored":
+        return images.flip(2).flatten(1)
+    return nn.functional.pad(images[:, :, :-1], (1, 0)).flatten(1)  # a blank column on the left
 
 
 def image_mosaic(rows):
@@ -172,14 +174,13 @@ def plot_flat_and_bent(models, X):
         ax.add_collection(LineCollection(np.stack([X, fit], axis=1), color=COLOURS[name], lw=1.5))
         ax.plot(*fit[fit[:, 0].argsort()].T, color=COLOURS[name], lw=3)  # left to right
         ax.scatter(*X.T, s=25, color="black", zorder=3)
-        ax.set(title=f"{name}: MSE {mse(fit, X):.4f}", xlabel="x1", ylabel="x2")
+        ax.set(title=f"{name}: MSE {mse(X, fit):.4f}", xlabel="x1", ylabel="x2")
         ax.axis("equal")  # circles look round, so each error line is drawn at its true length
     fig.suptitle("64 points, each squeezed into 1 number and rebuilt on a straight or a bent line")
     return fig
 
 
-def plot_digits(rows, title, labels=()):
-    """Rows of digits as one picture, with a label at each row."""
+def plot_digits(rows, title, labels=()):  # rows of digits as one picture, a label at each row
     fig = Figure(figsize=(8.3, min(4.65, 0.6 + 0.75 * len(rows))), layout="compressed")
     ax = fig.subplots()
     ax.imshow(image_mosaic(rows), cmap="gray_r", vmin=0, vmax=1)
@@ -191,9 +192,9 @@ def plot_rebuilds(models, X_train, X_test, y_test, metrics):
     """Ten test digits rebuilt; then MSE's taste: a digit moved one pixel, or the average digit."""
     X = X_test[[np.flatnonzero(y_test == digit)[0] for digit in range(10)]]
     rebuilt = [model(X) for model in models.values()]
-    labels = [f"{name}\ntest MSE {mse:.4f}" for name, mse in metrics["test_mse"].items()]
+    labels = [f"{name}\ntest MSE {value:.4f}" for name, value in metrics["test_mse"].items()]
     title = f"Ten test digits squeezed into {metrics['latent_dim']} numbers and rebuilt"
-    rows = [X, mirrored(X, moved=True), X_train.mean(dim=0).expand_as(X), *rebuilt]
+    rows = [X, changed(X, "moved"), X_train.mean(dim=0).expand_as(X), *rebuilt]
     mses = metrics["blur_mse"] | {f"{name}'s rebuild": metrics["test_mse"][name] for name in models}
     scored = ["original", *(f"{name}\nMSE {value:.3f}" for name, value in mses.items())]
     fig = plot_digits([X, *rebuilt], title, ["original", *labels])
@@ -258,16 +259,17 @@ def plot_decoders(models, X_test, steps=9):
 
 def plot_unusual(models, X_test, metrics):
     fig = Figure(figsize=(8.3, 4.65), layout="constrained")
-    for ax, (name, model) in zip(fig.subplots(1, 2), models.items(), strict=True):
-        normal, unusual = errors(model, X_test), errors(model, mirrored(X_test))
+    for ax, (name, model) in zip(fig.subplots(1, 2, sharex=True), models.items(), strict=True):
+        normal, unusual = errors(model, X_test), errors(model, changed(X_test, "mirrored"))
         bins = np.linspace(0, unusual.max().item(), 25)
-        ax.hist(normal, bins, color=COLOURS[name], alpha=0.5, label="test digits")
+        ax.hist(normal, bins, color=COLOURS[name], label="test digits")
         ax.hist(unusual, bins, histtype="step", color="#b15300", lw=3, label="mirrored")
         flags = {measure: value[name] for measure, value in metrics["mirrored_digits"].items()}
         ax.axvline(flags["threshold"], color="black", ls="--", lw=2, label="threshold")
-        ax.set_title(f"{name}: ROC AUC {flags['roc_auc']:.2f}\nflags {flags['recall']:.0%} of them")
+        recall = f"{flags['recall']:.0%} of the mirrored digits"
+        ax.set_title(f"{name}: ROC AUC {flags['roc_auc']:.2f}\nflags {recall}")
         ax.set(xlabel="rebuild error of one digit", ylabel="number of digits")
-    ax.legend()
+        ax.legend()
     fig.suptitle("Flag unusual digits by their rebuild error: the test digits, then mirrored")
     return fig
 
@@ -332,19 +334,17 @@ def main(argv=None):
     metrics = settings | {"train_seconds": round(time.perf_counter() - started, 2)}
     models = {"PCA": pca_autoencoder(X_train, k), "autoencoder": model}  # PCA first, always
     metrics |= evaluate(models, data, args)
-    metrics["blur_mse"] = {"moved one pixel": mse(mirrored(X_test, moved=True), X_test)}
-    metrics["blur_mse"]["the average digit"] = mse(X_train.mean(dim=0).expand_as(X_test), X_test)
+    metrics["blur_mse"] = {"moved one pixel": mse(X_test, changed(X_test, "moved"))}
+    metrics["blur_mse"]["the average digit"] = mse(X_test, X_train.mean(dim=0).expand_as(X_test))
     ae, pca = metrics["test_mse"]["autoencoder"], metrics["test_mse"]["PCA"]
     print(f"Test MSE: autoencoder {ae:.4f}, PCA {pca:.4f}: {ae / pca:.2f} times PCA's")
     show("5-NN digit accuracy", metrics["knn_accuracy"], ".1%")
     show("Flagging mirrored digits, ROC AUC", metrics["mirrored_digits"]["roc_auc"], ".2f")
     if args.leave_out is not None:
         show("Flagging the left-out digit, ROC AUC", metrics["left_out_digit"]["roc_auc"], ".2f")
-    if args.noise:
-        show("Denoising, MSE from the clean test digits", metrics["denoising_mse"], ".4f")
-    arc, upper = make_moons(n_samples=128, noise=0.05, random_state=args.seed)
-    arc = torch.from_numpy(arc[upper == 0]).float()  # 64 points near a half circle: 1 batch
-    # The same autoencoder and training, with 2 inputs; arc twice, as there are no test points
+    show("Noisy test digits: MSE from the clean ones", metrics["denoising_mse"], ".4f")
+    points, moon = make_moons(n_samples=128, noise=0.05, random_state=args.seed)
+    arc = torch.from_numpy(points[moon == 0]).float()  # 64 points near an arc, no test points:
     arc_models = {"PCA": pca_autoencoder(arc, 1), "autoencoder": train(1, arc, arc, args)[0]}
     with torch.no_grad():  # from here on the models are only drawn
         rebuilt, blurred = plot_rebuilds(models, X_train, X_test, y_test, metrics)

@@ -51,7 +51,8 @@ def figures_inside(monkeypatch):
         parts = [part for part in figure.findobj() if part.get_visible()]
         drawn = [to_rgba_array(part.get_color()) for part in parts if isinstance(part, Line2D)]
         drawn += [to_rgba_array(p.get_facecolor()) for p in parts if isinstance(p, Collection)]
-        rgb = np.concatenate([np.zeros((1, 4)), *drawn])[:, :3]  # black, and every line's colour
+        rgba = np.concatenate([[[0, 0, 0, 1]], *drawn])  # black, and every line's colour
+        rgb = (rgba[:, :3] * rgba[:, 3:] + 1 - rgba[:, 3:])[rgba[:, 3] > 0]  # seen on white
         linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
         contrast = 1.05 / (linear @ [0.2126, 0.7152, 0.0722] + 0.05)  # WCAG's; tab10's cyan: 2.3
         assert contrast.min() >= 4.5, f"{path} draws in a colour that washes out"  # 4.5: as text
