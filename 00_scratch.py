@@ -89,6 +89,7 @@ def train(X_train, latent_dim, seed):
         if step in (0, 10, 100, 1000, 10_000):
             print(f"  step {step:5d}: train MSE {loss:.6f}")
         if np.sqrt(np.sum(grad_enc**2) + np.sum(grad_dec**2)) < GRADIENT_TOL:
+            print(f"  step {step:5d}: the gradient has all but vanished\n")
             return model, step
         velocity_enc = MOMENTUM * velocity_enc - step_size * grad_enc
         velocity_dec = MOMENTUM * velocity_dec - step_size * grad_dec
@@ -217,7 +218,6 @@ def main(argv=None):
     X_train, X_test, _, y_test = load_data()
     print(f"A linear autoencoder, 64 pixels -> {k} -> 64, trained on {len(X_train)} digits:")
     trained, steps = train(X_train, k, args.seed)
-    print(f"  step {steps:5d}: the gradient has all but vanished\n")
     pca, variances = fit_pca(X_train, k)
     A = trained.W_enc @ pca.W_dec  # if W_enc = A V_K^T, then W_enc V_K = A (V_K: PCA's W_dec)
     print("Is it PCA? PCA from the SVD, compared with")

@@ -108,12 +108,12 @@ def evaluate(models, data, args):
     """Each model's MSE; 5-NN accuracy in its code; how well its rebuild error flags the unusual."""
     X_train, X_test, y_train, y_test = data
     metrics = {"train_mse": {}, "test_mse": {}, "knn_accuracy": {}}
-    spaces = {"raw pixels": (X_train, X_test)}  # a reference: 64 numbers, not K
+    spaces = {}  # each model's codes, then the raw pixels as a reference: 64 numbers, not K
     for name, model in models.items():
         metrics["train_mse"][name] = mse(X_train, model(X_train))
         metrics["test_mse"][name] = mse(X_test, model(X_test))
         spaces[name] = (model.encoder(X_train), model.encoder(X_test))
-    for name, (train_codes, test_codes) in spaces.items():
+    for name, (train_codes, test_codes) in (spaces | {"raw pixels": (X_train, X_test)}).items():
         # 5-NN: a test digit gets the label most common among its 5 nearest train digits
         classifier = KNeighborsClassifier(n_neighbors=5).fit(train_codes, y_train)
         metrics["knn_accuracy"][name] = classifier.score(test_codes, y_test)

@@ -71,7 +71,7 @@ def test_the_default_runs_and_the_sweeps_numbers():
         r"blur, scores (\S+)\.": (m["blur_mse"]["the average digit"], ".3f", 0),
         r"noise added are (\S+) from": (m["denoising_mse"]["noisy input"], ".4f", 0),
         r"its rebuilds of them (\S+)\.": (m["denoising_mse"]["autoencoder"], ".4f", MSE),
-        r"has (\S+) weights": (sum(w.numel() for w in ae.Autoencoder(2).parameters()), ",", 0),
+        r"tunes (\S+) weights": (sum(w.numel() for w in ae.Autoencoder(2).parameters()), ",", 0),
         r"than the (\S+) pixel values": (len(ae.load_data()[0]) * 64, ",", 0),
     }
     assert_says(said, exact)
