@@ -63,7 +63,7 @@ def loss_and_gradients(model, X):
     Z = model.encode(X)  # n x K codes
     error = model.decode(Z) - X  # n x 64
     loss = np.mean(error**2)
-    dL_dX_hat = 2 * error / error.size  # each entry's share of the mean of squares
+    dL_dX_hat = error * (2 / error.size)  # each entry's share of the mean of squares
     grad_dec = dL_dX_hat.T @ Z  # X_hat = mean + Z W_dec^T
     dL_dZ = dL_dX_hat @ model.W_dec  # how the error changes with each code number
     grad_enc = dL_dZ.T @ (X - model.mean)  # Z = (X - mean) W_enc^T
