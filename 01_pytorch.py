@@ -70,13 +70,12 @@ def pca_autoencoder(X_train, latent_dim):
     """PCA as a linear autoencoder: its directions, found by scikit-learn, in two linear layers."""
     pca = PCA(n_components=latent_dim).fit(X_train)
     model = Autoencoder(latent_dim, X_train.shape[1], relu_encoder=False, relu_decoder=False)
-    directions = torch.from_numpy(pca.components_)  # K x 64, one direction a row
-    mean = torch.from_numpy(pca.mean_)  # the average train digit
+    directions, mean = torch.from_numpy(pca.components_), torch.from_numpy(pca.mean_)
     with torch.no_grad():
-        model.encoder.weight.copy_(directions)  # z = V (x - mean)
+        model.encoder.weight.copy_(directions)  # z = V (x - mean), V: K x 64, a direction a row
         model.encoder.bias.copy_(-directions @ mean)
         model.decoder.weight.copy_(directions.T)  # x_hat = mean + V^T z
-        model.decoder.bias.copy_(mean)
+        model.decoder.bias.copy_(mean)  # mean: the average train digit
     return model
 
 
@@ -250,9 +249,10 @@ def plot_decoders(models, X_test, steps=9):
         grid[:, :, 0] = torch.linspace(low[0], high[0], steps)
         if codes.shape[1] > 1:  # at K=1, a single row
             grid[:, :, 1] = torch.linspace(high[1], low[1], steps)[:, None]  # the top row first
+            ax.set_ylabel("z2, the second code number →")
         ax.imshow(image_mosaic(model.decoder(grid)), cmap="gray_r", vmin=0, vmax=1)
-        ax.set(title=f"{name}'s decoder", xticks=[], yticks=[])
-        ax.set(xlabel="z1, the first code number →", ylabel="z2, the second code number →")
+        ax.set(title=f"{name}'s decoder", xlabel="z1, the first code number →", xticks=[])
+        ax.set_yticks([])
     fig.suptitle("What each decoder draws from a grid of codes: a flat plane, or a bent sheet")
     return fig
 
