@@ -24,8 +24,7 @@ def load_script(filename):  # a name that starts with a digit cannot be imported
     return module
 
 
-scratch = load_script("00_scratch.py")
-ae = load_script("01_pytorch.py")
+scratch, ae = load_script("00_scratch.py"), load_script("01_pytorch.py")
 
 
 def read_json(path):

@@ -54,17 +54,16 @@ def test_training_finds_the_known_top_directions_of_a_data_set():
 
 
 def test_runs_compare_write_their_files_and_repeat(tmp_path, capsys, figures_inside):
-    metrics = []
-    runs = [("a", []), ("b", []), ("k1", ["--latent-dim", "1"]), ("k32", ["--latent-dim", "32"])]
-    for run, flags in runs:  # the default twice, then the smallest and largest code sizes
+    metrics = []  # the default twice, then the smallest code size (CI runs the largest, K=32)
+    for run, flags in [("a", []), ("b", []), ("k1", ["--latent-dim", "1"])]:
         scratch.main([*flags, "--out", str(tmp_path / run)])
         out = capsys.readouterr().out
         assert out.count("(at most") == 6 and "is PCA, up to A in its code" in out
         metrics.append(read_json(tmp_path / run / "scratch_metrics.json"))
-    assert figures_inside == ["scratch_reconstruction.png", "scratch_latent_space.png"] * 4
+    assert figures_inside == ["scratch_reconstruction.png", "scratch_latent_space.png"] * 3
     assert metrics[0] == metrics[1]  # the same seed: the same numbers
-    assert [metrics[0][key] for key in ("latent_dim", "n_train", "n_test")] == [2, 1437, 360]
-    assert [m["latent_dim"] for m in metrics[2:]] == [1, 32]
+    sizes = [(m["latent_dim"], m["n_train"], m["n_test"]) for m in metrics]
+    assert sizes == [(2, 1437, 360)] * 2 + [(1, 1437, 360)]
 
 
 @pytest.mark.parametrize(
