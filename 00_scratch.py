@@ -78,8 +78,8 @@ def train(X_train, latent_dim, seed):
     pointing the same way, so far fewer steps reach the same end."""
     n_pixels = X_train.shape[1]
     W_dec = INIT_SCALE * np.random.default_rng(seed).standard_normal((n_pixels, latent_dim))
-    # The mean is given: the best plane passes through it. The encoder starts as the decoder's
-    # transpose. The loss curves at most about 4 x the largest variance / 64: step one over that.
+    # The mean is given (the best plane passes through it); the encoder starts as the decoder's
+    # transpose. The step: about the largest that stays stable; it sets the speed, not the end.
     model = LinearAutoencoder(X_train.mean(axis=0), W_enc=W_dec.T.copy(), W_dec=W_dec)
     largest_variance = np.linalg.eigvalsh(np.cov(X_train, rowvar=False))[-1]
     step_size = n_pixels / (4 * largest_variance)
@@ -224,7 +224,7 @@ def main(argv=None):
     comparisons = compare(X_train, X_test, pca, variances, trained, A)
     for _, _, limit, sentence in comparisons:
         print(f"{sentence} (at most {limit:g})")
-    failed = [name for name, value, limit, _ in comparisons if not value <= limit]  # NaN fails
+    failed = [name for name, value, limit, _ in comparisons if not value <= limit]  # NaN: not <=
     if failed:
         sys.exit(f"00_scratch.py: comparison failed: {', '.join(failed)}; no files were written")
     singular_values = np.linalg.svd(A, compute_uv=False)

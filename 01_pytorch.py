@@ -43,12 +43,12 @@ def load_data(leave_out=None):
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
     split = train_test_split(X_train, y_train, test_size=0.2, random_state=0)
     X_train, X_val, y_train, y_val = split
-    X_unseen = X_test[y_test == leave_out]  # --leave-out's digit: unseen, then flagged (or none)
-    X_train, y_train = X_train[y_train != leave_out], y_train[y_train != leave_out]
-    X_val = X_val[y_val != leave_out]
-    X_test, y_test = X_test[y_test != leave_out], y_test[y_test != leave_out]
     data = Bunch(X_train=X_train, y_train=y_train, X_val=X_val, X_test=X_test, y_test=y_test)
-    data.X_unseen = X_unseen
+    if leave_out is not None:  # the models never see this digit: is it unusual, then?
+        data.X_unseen = X_test[y_test == leave_out]  # flagged against the other test digits
+        data.X_train, data.y_train = X_train[y_train != leave_out], y_train[y_train != leave_out]
+        data.X_val = X_val[y_val != leave_out]
+        data.X_test, data.y_test = X_test[y_test != leave_out], y_test[y_test != leave_out]
     return data
 
 
@@ -78,10 +78,10 @@ class Autoencoder(nn.Module):
 
 def train(model, X_train, X_val, epochs, batch_size, lr):
     """Adam on the MSE, in shuffled batches; returns the train and validation MSE of each epoch."""
-    optimizer = optim.Adam(model.parameters(), lr=lr, fused=True)  # fused: a faster step
+    optimizer = optim.Adam(model.parameters(), lr=lr, fused=True)  # fused: all weights in one go
     history = {"train": [], "validation": []}
     for _ in range(epochs):
-        model.train()  # training mode: a denoising autoencoder adds its noise in this mode only
+        model.train()  # training mode, for layers that act otherwise while learning (noise, below)
         shuffled = X_train[torch.randperm(len(X_train))]  # a new order each epoch
         losses = []
         for batch in shuffled.split(batch_size):
@@ -94,9 +94,9 @@ def train(model, X_train, X_val, epochs, batch_size, lr):
         with torch.no_grad():  # the validation digits are measured, never learnt from
             history["validation"].append(mse(X_val, model(X_val)))
         history["train"].append(np.mean(losses))  # the batches' mean, while the model learnt
-        if not np.isfinite(history["train"][-1] + history["validation"][-1]):
+        if not np.isfinite(history["train"][-1]):
             sys.exit("01_pytorch.py: the loss became NaN or infinite; try a lower --lr")
-    model.requires_grad_(False)  # trained: from here on it is only measured and drawn
+    model.requires_grad_(False)  # frozen: from here on only measured and drawn, so no gradients
     return history
 
 
@@ -196,10 +196,10 @@ def plot_codes(models, data, metrics):
     return fig
 
 
-def plot_decoders(models, X_test, steps=9):  # images of a grid of codes across the test codes
+def plot_decoders(models, X_train, steps=9):  # images of a grid of codes across the train codes
     fig = Figure(figsize=(8.3, 4.65), layout="compressed")
     for ax, name in zip(fig.subplots(1, 2), models, strict=True):
-        codes = models[name].encoder(X_test)
+        codes = models[name].encoder(X_train)
         low, high = np.percentile(codes, [2, 98], axis=0)
         rows = steps if codes.shape[1] > 1 else 1  # at K=1, a single row
         grid = torch.zeros(rows, steps, codes.shape[1]) + codes.mean(dim=0)  # codes at the mean,
@@ -395,7 +395,7 @@ def main(argv=None):
         "pytorch_flat_and_bent.png": plot_flat_and_bent(*fit_the_arc(args.seed, recipe)),
         "pytorch_reconstruction.png": plot_rebuilds(models, ten, metrics),
         "pytorch_latent_space.png": plot_codes(models, data, metrics),
-        "pytorch_latent_manifold.png": plot_decoders(models, data.X_test),
+        "pytorch_latent_manifold.png": plot_decoders(models, data.X_train),
         "pytorch_training_curve.png": plot_training(history, metrics),
     }
     unusual = mirrored(data.X_test)  # What is it for? Flagging the unusual; removing noise

@@ -50,6 +50,7 @@ def figures_inside(monkeypatch):
         parts = [part for part in figure.findobj() if part.get_visible()]
         drawn = [to_rgba_array(part.get_color()) for part in parts if isinstance(part, Line2D)]
         drawn += [to_rgba_array(p.get_facecolor()) for p in parts if isinstance(p, Collection)]
+        drawn += [to_rgba_array([p.get_fc(), p.get_ec()]) for ax in figure.axes for p in ax.patches]
         rgba = np.concatenate([[[0, 0, 0, 1]], *drawn])  # black, and every line's colour
         rgb = (rgba[:, :3] * rgba[:, 3:] + 1 - rgba[:, 3:])[rgba[:, 3] > 0]  # seen on white
         linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)

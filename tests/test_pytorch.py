@@ -40,10 +40,9 @@ def test_one_default_training_beats_pca_on_the_digits_and_on_an_arc():
     data = ae.load_data()
     torch.manual_seed(0)
     model = ae.Autoencoder(2)
-    history = ae.train(model, data.X_train, data.X_val, **RECIPE)
+    ae.train(model, data.X_train, data.X_val, **RECIPE)
     models = {"PCA": ae.pca_autoencoder(data.X_train, 2), "autoencoder": model}
     metrics = ae.measure(models, data)
-    assert history["validation"][-1] == metrics["validation_mse"]["autoencoder"]  # the curve's end
     mse = metrics["test_mse"]
     assert mse["autoencoder"] <= min(0.031, 0.6 * mse["PCA"])
     knn = metrics["knn_accuracy"]
