@@ -82,21 +82,20 @@ def train(model, X_train, X_val, epochs, batch_size, lr):
     history = {"train": [], "validation": []}
     for _ in range(epochs):
         model.train()  # training mode, for layers that act otherwise while learning (noise, below)
-        shuffled = X_train[torch.randperm(len(X_train))]  # a new order each epoch
-        losses = []
-        for batch in shuffled.split(batch_size):
-            loss = nn.functional.mse_loss(model(batch), batch)  # each digit is its own target
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
+        with torch.enable_grad():  # learning needs gradients (main turns them off elsewhere)
+            shuffled = X_train[torch.randperm(len(X_train))]  # a new order each epoch
+            losses = []
+            for batch in shuffled.split(batch_size):
+                loss = nn.functional.mse_loss(model(batch), batch)  # each digit is its own target
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                losses.append(loss.item())
         model.eval()
-        with torch.no_grad():  # the validation digits are measured, never learnt from
-            history["validation"].append(mse(X_val, model(X_val)))
+        history["validation"].append(mse(X_val, model(X_val)))  # measured, never learnt from
         history["train"].append(np.mean(losses))  # the batches' mean, while the model learnt
         if not np.isfinite(history["train"][-1]):
             sys.exit("01_pytorch.py: the loss became NaN or infinite; try a lower --lr")
-    model.requires_grad_(False)  # frozen: from here on only measured and drawn, so no gradients
     return history
 
 
@@ -376,6 +375,7 @@ def save(out, figures, files):  # written once all the work has succeeded
     print(f"Wrote {', '.join([*figures, *files])} to {out}")
 
 
+@torch.no_grad()  # measuring and drawing need no gradients; train() turns them on for itself
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(1)  # more: a little faster on an idle CPU, far slower on a busy one

@@ -11,7 +11,7 @@ from torch import nn
 PICTURES = ["flat_and_bent", "reconstruction", "latent_space", "latent_manifold", "training_curve"]
 PICTURES = [f"pytorch_{name}.png" for name in [*PICTURES, "unusual"]]
 SWEEP_FILES = ["pytorch_ladders.png", "pytorch_sweep.json"]
-RECIPE = {"epochs": 100, "batch_size": 64, "lr": 0.003}  # 01's defaults, as its argparse sets them
+RECIPE = {key: getattr(ae.parse_args([]), key) for key in ("epochs", "batch_size", "lr")}
 
 
 def layers(half):  # the kinds of layer in one half of a model, in order
@@ -36,6 +36,7 @@ def test_the_model_its_halves_and_pca_as_a_model(monkeypatch):
     assert torch.equal(model.decoder[0].weight, ae.Autoencoder(2).decoder[0].weight)
 
 
+@torch.no_grad()  # as main measures: train() turns gradients on for itself
 def test_one_default_training_beats_pca_on_the_digits_and_on_an_arc():
     data = ae.load_data()
     torch.manual_seed(0)

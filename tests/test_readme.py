@@ -34,11 +34,11 @@ SAID = {  # a pattern in the README's prose: the JSON and the key of the number 
     r"raw pixels, all 64 numbers, score (\S+):": (DEFAULT, "knn_accuracy/raw pixels"),
     r"original is (\S+);": (DEFAULT, "blur_mse/moved one pixel"),
     r"blur, scores (\S+)\.": (DEFAULT, "blur_mse/the average digit"),
-    r"clean ones at (\S+),": (DEFAULT, "denoising_mse/noisy input"),
-    r"they are (\S+) further": (DEFAULT, "denoising_mse/autoencoder - test_mse/autoencoder"),
-    r"PCA's move only (\S+):": (DEFAULT, "denoising_mse/PCA - test_mse/PCA"),
-    r"test MSE, (\S+) and": (DEFAULT, "validation_mse/autoencoder"),
-    r"test MSE, \S+ and (\S+),": (DEFAULT, "test_mse/autoencoder"),
+    r"so they end (\S+) from": (DEFAULT, "denoising_mse/noisy input"),
+    r"come out (\S+) further": (DEFAULT, "denoising_mse/autoencoder - test_mse/autoencoder"),
+    r"by PCA, only (\S+) further": (DEFAULT, "denoising_mse/PCA - test_mse/PCA"),
+    r"validation and test MSE \((\S+), \S+ here": (DEFAULT, "validation_mse/autoencoder"),
+    r"validation and test MSE \(\S+, (\S+) here": (DEFAULT, "test_mse/autoencoder"),
     r"autoencoder's is (\S+) times PCA's": (SWEEP, "models/5/ratio/autoencoder"),
     r"linear one's train MSE is (\S+) times": (SWEEP, LINEAR),
     r"decoder alone holds (\S+) weights": sum(p.numel() for p in DECODER.parameters()),
@@ -144,6 +144,6 @@ def test_the_commands_pictures_and_code_that_the_readme_shows():
     assert shown == {f"assets/{path.name}" for path in (ROOT / "assets").glob("*.png")}
     model, loop, gradients = re.findall(r"```python\n(.*?)```", README, re.S)  # as the scripts:
     pytorch = (ROOT / "01_pytorch.py").read_text(encoding="utf-8")
-    assert all(textwrap.indent(code, " " * 8) in pytorch for code in (model, loop))
+    assert textwrap.indent(model, " " * 8) in pytorch and textwrap.indent(loop, " " * 12) in pytorch
     assert "noise" not in loop  # the loop a reader copies is the plain one
     assert textwrap.indent(gradients, " " * 4) in (ROOT / "00_scratch.py").read_text("utf-8")

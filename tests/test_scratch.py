@@ -66,12 +66,10 @@ def test_runs_compare_write_their_files_and_repeat(tmp_path, capsys, figures_ins
     assert sizes == [(2, 1437, 360)] * 2 + [(1, 1437, 360)]
 
 
-@pytest.mark.parametrize(
-    "name, value", [("trained_mse_excess", 2.0), ("dropped_variance_gap", np.nan)]
-)
-def test_a_failed_comparison_exits_1_and_writes_nothing(tmp_path, monkeypatch, name, value):
+@pytest.mark.parametrize("name, bad", [("trained_mse_excess", 2), ("dropped_variance_gap", np.nan)])
+def test_a_failed_comparison_exits_1_and_writes_nothing(tmp_path, monkeypatch, name, bad):
     def spoilt(*data):  # the script's comparisons, with one of them spoilt
-        return [(n, value if n == name else v, *rest) for n, v, *rest in honest(*data)]
+        return [(n, bad if n == name else v, *rest) for n, v, *rest in honest(*data)]
 
     honest = scratch.compare
     monkeypatch.setattr(scratch, "compare", spoilt)
