@@ -176,7 +176,7 @@ def plot_flat_and_bent(models, X):
 def plot_rebuilds(models, X, metrics):
     rows = [X] + [model(X) for model in models.values()]
     labels = [f"{name}\ntest MSE {metrics['test_mse'][name]:.4f}" for name in models]
-    title = f"Ten test digits squeezed into {metrics['latent_dim']} numbers and rebuilt"
+    title = f"{len(X)} test digits squeezed into K={metrics['latent_dim']} numbers and rebuilt"
     return plot_digits(rows, title, ["original", *labels])
 
 
@@ -329,7 +329,7 @@ def plot_ladders(trained, X_train, X):  # ten test digits rebuilt from K numbers
     for k in CODE_SIZES:
         pca, autoencoder = pca_autoencoder(X_train, k), trained[k, "ReLU", "ReLU"]
         rows.append(torch.cat([pca(X), blank, autoencoder(X)]))
-    title = "Ten test digits rebuilt from K numbers: by PCA (left), by the autoencoder (right)"
+    title = f"{len(X)} test digits rebuilt from K numbers: by PCA (left), the autoencoder (right)"
     return plot_digits(rows, title, ["original"] + [f"K={k}" for k in CODE_SIZES])
 
 
